@@ -1,0 +1,15 @@
+using System.CommandLine;
+using Astro.Trainer.Commands;
+
+namespace Astro.Trainer;
+
+/// <summary>The <c>astro</c> command line: FITS tools now; training, evaluation, prediction and the worker as they arrive.</summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("Astro: FITS tools, photometric and image models for survey data.");
+        root.Subcommands.Add(FitsCommands.Create());
+        return CommandRunner.Run(root, args);
+    }
+}
