@@ -25,7 +25,7 @@ public sealed class TileParameters
     /// <summary>RICE_1 BLOCKSIZE (default 32).</summary>
     public int BlockSize { get; private init; } = 32;
 
-    /// <summary>Bytes per integer value in RICE tiles (BYTEPIX; default from ZBITPIX, 4 for quantised floats).</summary>
+    /// <summary>Bytes per integer value in RICE tiles (BYTEPIX; the convention's default is 4).</summary>
     public int BytePix { get; private init; }
 
     /// <summary>HCOMPRESS_1 SMOOTH (0 = no smoothing).</summary>
@@ -105,7 +105,8 @@ public sealed class TileParameters
             _ => throw header.Error(header.IndexOf("ZQUANTIZ"), $"unknown ZQUANTIZ = '{quantize}'"),
         };
 
-        int defaultBytePix = isFloat ? 4 : (int)Math.Abs(bitPix) / 8;
+        // The tiled-image convention defaults BYTEPIX to 4; older cfitsio wrote 16-bit tiles that way without saying so.
+        const int defaultBytePix = 4;
         return new TileParameters
         {
             Type = type,

@@ -23,6 +23,13 @@ public class OracleConformanceTests
         ["astropy/io_fits/ascii.fits"] = (
             "astropy 5.2 reads ASCII-table fields equal to TNULL ('*') as 0; the standard makes them undefined",
             [("hdus[1].columns[0].nan", 1), ("hdus[1].columns[0].min", 5.2), ("hdus[1].columns[1].nan", 1), ("hdus[1].columns[1].max", 345)]),
+        ["astropy/io_fits_hdu_compressed/compressed_with_nan.fits"] = (
+            "astropy 5.2 and fitsio read quantised tiles without null checks: the ZBLANK pixel (-2147483647) unquantises with "
+            + "tile 0's ZZERO of 1.1e9 to a spurious -5.32; cfitsio with null checking (funpack) and the convention give NaN",
+            [("hdus[1].nan", 1), ("hdus[1].count", 144), ("hdus[1].min", 0.2480013370513916)]),
+        ["sunpy/mdi.fd_Ic.20101015_230100_TAI.data.fits"] = (
+            "astropy 5.2 does not apply BLANK to unscaled tile-compressed integer images; the standard makes those pixels undefined",
+            [("hdus[1].nan", 3713), ("hdus[1].min", 405), ("hdus[1].count", 16384)]),
     };
 
     private static readonly Lazy<JsonObject> s_oracle = new(() =>
