@@ -6,6 +6,8 @@ cd "$(dirname "$0")"
 
 need=()
 command -v fitsverify >/dev/null 2>&1 || need+=(fitsverify)
+# Reference implementations some tests compare against (onnx.checker).
+/usr/bin/python3 -c "import onnx" >/dev/null 2>&1 || need+=(python3-onnx)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test.sh: installing ${need[*]} (apt-get)"
   if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi

@@ -40,15 +40,23 @@ public sealed partial class CompressedImageHdu
     /// </summary>
     public override Array ReadRaw()
     {
+        if (BitPix is 8 or 16 or 32)
+        {
+            int[] ints = DecodeAll<int>(static (hdu, tiles, t, pixels) => hdu.DecodeIntegerTile(tiles, t, pixels, out _));
+            return BitPix switch
+            {
+                8 => Array.ConvertAll(ints, v => (byte)v),
+                16 => Array.ConvertAll(ints, v => (short)v),
+                _ => ints,
+            };
+        }
+
         double[] raw = Decoded();
         long blank = Blank ?? Parameters.Blank ?? 0;
         return BitPix switch
         {
-            8 => raw.Select(v => double.IsNaN(v) ? (byte)blank : (byte)v).ToArray(),
-            16 => raw.Select(v => double.IsNaN(v) ? (short)blank : (short)v).ToArray(),
-            32 => raw.Select(v => double.IsNaN(v) ? (int)blank : (int)v).ToArray(),
-            64 => raw.Select(v => double.IsNaN(v) ? blank : (long)v).ToArray(),
-            -32 => raw.Select(v => (float)v).ToArray(),
+            64 => Array.ConvertAll(raw, v => double.IsNaN(v) ? blank : (long)v),
+            -32 => Array.ConvertAll(raw, v => (float)v),
             _ => (double[])raw.Clone(),
         };
     }
@@ -57,11 +65,14 @@ public sealed partial class CompressedImageHdu
     {
         lock (_decodeLock)
         {
-            return _raw ??= DecodeAll();
+            return _raw ??= DecodeAll<double>(static (hdu, tiles, t, pixels) => hdu.DecodeTile(tiles, t, pixels));
         }
     }
 
-    private double[] DecodeAll()
+    private delegate T[] TileDecoder<T>(CompressedImageHdu hdu, TileData tiles, long tile, int pixels);
+
+    /// <summary>Decodes every tile and places it in the image; the table's data unit is read once.</summary>
+    private T[] DecodeAll<T>(TileDecoder<T> decode)
     {
         int length = CheckedArrayLength();
         _table.ThrowIfTruncated();
@@ -70,41 +81,49 @@ public sealed partial class CompressedImageHdu
             throw Error($"the table holds {_table.RowCount} tiles, the tiling needs {Parameters.TileCount}");
         }
 
-        var columns = new TileColumns(_table);
-        var image = new double[length];
-        int axes = Axes.Count;
-        var start = new long[axes];
-        var size = new long[axes];
-        for (long t = 0; t < Parameters.TileCount; t++)
+        var tiles = new TileData(_table);
+        var image = GC.AllocateUninitializedArray<T>(length);
+
+        // Tiles are independent and land in disjoint parts of the image: decode them in parallel.
+        try
         {
-            long tilePixels = 1;
-            long rest = t;
-            for (int i = 0; i < axes; i++)
+            Parallel.For(0L, Parameters.TileCount, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, () => (new long[Axes.Count], new long[Axes.Count]), (t, _, local) =>
             {
-                long c = rest % Parameters.TileCounts[i];
-                rest /= Parameters.TileCounts[i];
-                start[i] = c * Parameters.TileShape[i];
-                size[i] = Math.Min(Parameters.TileShape[i], Axes[i] - start[i]);
-                tilePixels *= size[i];
-            }
+                var (start, size) = local;
+                long tilePixels = 1;
+                long rest = t;
+                for (int i = 0; i < start.Length; i++)
+                {
+                    long c = rest % Parameters.TileCounts[i];
+                    rest /= Parameters.TileCounts[i];
+                    start[i] = c * Parameters.TileShape[i];
+                    size[i] = Math.Min(Parameters.TileShape[i], Axes[i] - start[i]);
+                    tilePixels *= size[i];
+                }
 
-            double[] tile;
-            try
-            {
-                tile = DecodeTile(columns, t, checked((int)tilePixels), size);
-            }
-            catch (FitsException e) when (e.HduIndex is null)
-            {
-                throw Error($"tile {t}: {e.Reason}");
-            }
+                T[] tile;
+                try
+                {
+                    tile = decode(this, tiles, t, checked((int)tilePixels));
+                }
+                catch (FitsException e) when (e.HduIndex is null)
+                {
+                    throw Error($"tile {t}: {e.Reason}");
+                }
 
-            Scatter(tile, image, start, size);
+                Scatter(tile, image, start, size);
+                return local;
+            }, _ => { });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is FitsException) is FitsException first)
+        {
+            throw first;
         }
 
         return image;
     }
 
-    private void Scatter(double[] tile, double[] image, long[] start, long[] size)
+    private void Scatter<T>(T[] tile, T[] image, long[] start, long[] size)
     {
         long run = size[0];
         long rows = run == 0 ? 0 : tile.Length / run;
@@ -125,31 +144,30 @@ public sealed partial class CompressedImageHdu
         }
     }
 
-    private double[] DecodeTile(TileColumns columns, long t, int pixels, long[] size)
+    private double[] DecodeTile(TileData tiles, long t, int pixels)
     {
-        byte[] row = _table.ReadRowBytes(t, 1);
-        byte[] compressed = columns.Heap(_table, columns.Compressed, row, t);
+        ReadOnlySpan<byte> row = tiles.Row(t);
+        ReadOnlySpan<byte> compressed = tiles.Heap(tiles.Compressed, row, t);
         var values = new double[pixels];
         bool isFloat = BitPix < 0;
 
-        double? zscale = columns.Scale is null ? Parameters.Scale : ReadScalar(columns.Scale, row);
-        double? zzero = columns.Zero is null ? Parameters.Zero : ReadScalar(columns.Zero, row);
-        long? zblank = columns.Blank is null ? Parameters.Blank : (long?)ReadScalar(columns.Blank, row);
+        double? zscale = tiles.Scale is null ? Parameters.Scale : ReadScalar(tiles.Scale, row);
+        double? zzero = tiles.Zero is null ? Parameters.Zero : ReadScalar(tiles.Zero, row);
+        long? zblank = tiles.Blank is null ? Parameters.Blank : (long?)ReadScalar(tiles.Blank, row);
         bool quantized = isFloat && zscale is not null && Parameters.Quantization != QuantizationMethod.None;
 
         if (compressed.Length == 0)
         {
             // cfitsio stores tiles it could not quantise (or chose not to) gzipped or raw in fallback columns.
-            if (columns.Gzip is not null && columns.Heap(_table, columns.Gzip, row, t) is { Length: > 0 } gz)
+            if (tiles.Gzip is not null && tiles.Heap(tiles.Gzip, row, t) is { Length: > 0 } gz)
             {
                 DecodeUnquantizedFloats(gz, values, gzip: true);
                 return values;
             }
 
-            if (columns.Uncompressed is not null)
+            if (tiles.Uncompressed is not null)
             {
-                byte[] rawBytes = columns.Heap(_table, columns.Uncompressed, row, t);
-                DecodeUncompressed(columns.Uncompressed, rawBytes, values);
+                DecodeUncompressed(tiles.Uncompressed, tiles.Heap(tiles.Uncompressed, row, t), values);
                 return values;
             }
 
@@ -167,8 +185,7 @@ public sealed partial class CompressedImageHdu
             return values;
         }
 
-        bool wide = !isFloat && BitPix == 64;
-        if (wide)
+        if (!isFloat && BitPix == 64)
         {
             var longs = new long[pixels];
             switch (Parameters.Type)
@@ -187,36 +204,16 @@ public sealed partial class CompressedImageHdu
                     throw new FitsException($"{Parameters.Type} cannot hold 64-bit integers");
             }
 
+            long? blank64 = zblank ?? Blank;
             for (int i = 0; i < pixels; i++)
             {
-                values[i] = zblank == longs[i] || (zblank is null && Blank == longs[i]) ? double.NaN : longs[i];
+                values[i] = blank64 == longs[i] ? double.NaN : longs[i];
             }
 
             return values;
         }
 
-        var ints = new int[pixels];
-        int bytePix = isFloat ? 4 : Math.Abs(BitPix) / 8;
-        switch (Parameters.Type)
-        {
-            case TileCompressionType.Rice1:
-                RiceCodec.Decode(compressed, ints, Parameters.BytePix is 1 or 2 or 4 ? Parameters.BytePix : bytePix, Parameters.BlockSize);
-                break;
-            case TileCompressionType.Gzip1:
-            case TileCompressionType.Gzip2:
-                DecodeGzipIntegers(compressed, ints, bytePix);
-                break;
-            case TileCompressionType.Plio1:
-                PlioCodec.Decode(PlioCodec.ReadWords(compressed), ints);
-                break;
-            case TileCompressionType.HCompress1:
-                DecodeHCompress(compressed, ints, bytePix);
-                break;
-            default:
-                ReadBigEndian(compressed, ints, bytePix);
-                break;
-        }
-
+        int[] ints = DecodeIntegerTile(tiles, t, pixels, out _);
         if (quantized)
         {
             var method = Parameters.Quantization switch
@@ -252,11 +249,59 @@ public sealed partial class CompressedImageHdu
         return values;
     }
 
+    /// <summary>Decodes a tile stored as integers of up to 32 bits (integer images, quantised floats): the raw values.</summary>
+    private int[] DecodeIntegerTile(TileData tiles, long t, int pixels, out bool fallback)
+    {
+        ReadOnlySpan<byte> row = tiles.Row(t);
+        ReadOnlySpan<byte> compressed = tiles.Heap(tiles.Compressed, row, t);
+        var ints = new int[pixels];
+        fallback = compressed.Length == 0 && pixels > 0;
+        if (fallback)
+        {
+            if (BitPix < 0 || tiles.Uncompressed is null)
+            {
+                throw new FitsException("the tile has no compressed data");
+            }
+
+            double[] values = new double[pixels];
+            DecodeUncompressed(tiles.Uncompressed, tiles.Heap(tiles.Uncompressed, row, t), values);
+            for (int i = 0; i < pixels; i++)
+            {
+                ints[i] = (int)values[i];
+            }
+
+            return ints;
+        }
+
+        int bytePix = BitPix < 0 ? 4 : Math.Abs(BitPix) / 8;
+        switch (Parameters.Type)
+        {
+            case TileCompressionType.Rice1:
+                RiceCodec.Decode(compressed, ints, Parameters.BytePix is 1 or 2 or 4 ? Parameters.BytePix : bytePix, Parameters.BlockSize);
+                break;
+            case TileCompressionType.Gzip1:
+            case TileCompressionType.Gzip2:
+                DecodeGzipIntegers(compressed, ints, bytePix);
+                break;
+            case TileCompressionType.Plio1:
+                PlioCodec.Decode(PlioCodec.ReadWords(compressed), ints);
+                break;
+            case TileCompressionType.HCompress1:
+                DecodeHCompress(compressed, ints, bytePix);
+                break;
+            default:
+                ReadBigEndian(compressed, ints, bytePix);
+                break;
+        }
+
+        return ints;
+    }
+
     /// <summary>
     /// GZIP integer tiles hold ZBITPIX-sized values, except in files from older cfitsio versions,
     /// which stored 8- and 16-bit tiles as 32-bit integers; the inflated length tells which (as cfitsio does).
     /// </summary>
-    private void DecodeGzipIntegers(byte[] compressed, int[] ints, int bytePix)
+    private void DecodeGzipIntegers(ReadOnlySpan<byte> compressed, int[] ints, int bytePix)
     {
         bool shuffled = Parameters.Type == TileCompressionType.Gzip2;
         byte[] inflated = new byte[ints.Length * 8];
@@ -280,7 +325,7 @@ public sealed partial class CompressedImageHdu
     /// (lossy scales can overshoot); 32-bit and quantised tiles decode in 64-bit (a tile can need 33
     /// bit planes) and are narrowed to int.
     /// </summary>
-    private void DecodeHCompress(byte[] compressed, int[] ints, int bytePix)
+    private void DecodeHCompress(ReadOnlySpan<byte> compressed, int[] ints, int bytePix)
     {
         bool smooth = Parameters.Smooth != 0;
         if (bytePix <= 2 && BitPix > 0)
@@ -304,7 +349,7 @@ public sealed partial class CompressedImageHdu
         }
     }
 
-    private void DecodeUnquantizedFloats(byte[] compressed, double[] values, bool gzip)
+    private void DecodeUnquantizedFloats(ReadOnlySpan<byte> compressed, double[] values, bool gzip)
     {
         bool shuffled = Parameters.Type == TileCompressionType.Gzip2;
         if (BitPix == -32)
@@ -334,7 +379,7 @@ public sealed partial class CompressedImageHdu
         }
     }
 
-    private static void DecodeUncompressed(BinaryColumn column, byte[] bytes, double[] values)
+    private static void DecodeUncompressed(BinaryColumn column, ReadOnlySpan<byte> bytes, double[] values)
     {
         int size = column.Format.ElementSize;
         if (bytes.Length != values.Length * size)
@@ -344,7 +389,7 @@ public sealed partial class CompressedImageHdu
 
         for (int i = 0; i < values.Length; i++)
         {
-            ReadOnlySpan<byte> p = bytes.AsSpan(i * size, size);
+            ReadOnlySpan<byte> p = bytes.Slice(i * size, size);
             values[i] = column.Format.Type switch
             {
                 ColumnType.Byte => p[0],
@@ -358,14 +403,14 @@ public sealed partial class CompressedImageHdu
         }
     }
 
-    private double ReadScalar(BinaryColumn column, byte[] row)
+    private double ReadScalar(BinaryColumn column, ReadOnlySpan<byte> row)
     {
         if (column.Format.IsVariableLength || column.Format.Repeat < 1)
         {
             throw Error($"{column.DisplayName} must be a scalar column");
         }
 
-        ReadOnlySpan<byte> p = row.AsSpan((int)column.Offset, column.Format.ElementSize);
+        ReadOnlySpan<byte> p = row.Slice((int)column.Offset, column.Format.ElementSize);
         return column.Format.Type switch
         {
             ColumnType.Byte => p[0],
@@ -431,11 +476,15 @@ public sealed partial class CompressedImageHdu
         }
     }
 
-    /// <summary>The columns of the tile table, found once by name.</summary>
-    private sealed class TileColumns
+    /// <summary>The tile table's data unit, read once, and its columns, found once by name.</summary>
+    private sealed class TileData
     {
-        public TileColumns(BinaryTableHdu table)
+        private readonly BinaryTableHdu _table;
+        private readonly byte[] _data;
+
+        public TileData(BinaryTableHdu table)
         {
+            _table = table;
             Compressed = Find(table, "COMPRESSED_DATA") ?? throw table.Error("the compressed image has no COMPRESSED_DATA column");
             if (!Compressed.Format.IsVariableLength)
             {
@@ -447,6 +496,13 @@ public sealed partial class CompressedImageHdu
             Scale = Find(table, "ZSCALE");
             Zero = Find(table, "ZZERO");
             Blank = Find(table, "ZBLANK");
+            if (table.DataLength > Array.MaxLength)
+            {
+                throw table.Error($"the compressed data unit of {table.DataLength} bytes is too large to decode in memory");
+            }
+
+            _data = GC.AllocateUninitializedArray<byte>((int)table.DataLength);
+            table.ReadData(0, _data);
         }
 
         public BinaryColumn Compressed { get; }
@@ -461,10 +517,27 @@ public sealed partial class CompressedImageHdu
 
         public BinaryColumn? Blank { get; }
 
-        public byte[] Heap(BinaryTableHdu table, BinaryColumn column, byte[] row, long t) =>
-            column.Format.IsVariableLength
-                ? table.ReadHeapArray(column, row.AsSpan((int)column.Offset, (int)column.Format.FieldWidth), t)
-                : row.AsSpan((int)column.Offset, (int)column.Format.FieldWidth).ToArray();
+        public ReadOnlySpan<byte> Row(long t) => _data.AsSpan((int)(t * _table.RowLength), (int)_table.RowLength);
+
+        /// <summary>The bytes a column's field points to: the heap array for descriptors, the field itself otherwise.</summary>
+        public ReadOnlySpan<byte> Heap(BinaryColumn column, ReadOnlySpan<byte> row, long t)
+        {
+            ReadOnlySpan<byte> field = row.Slice((int)column.Offset, (int)column.Format.FieldWidth);
+            if (!column.Format.IsVariableLength)
+            {
+                return field;
+            }
+
+            long count = column.Format.Descriptor == 'P' ? BinaryPrimitives.ReadInt32BigEndian(field) : BinaryPrimitives.ReadInt64BigEndian(field);
+            long offset = column.Format.Descriptor == 'P' ? BinaryPrimitives.ReadInt32BigEndian(field[4..]) : BinaryPrimitives.ReadInt64BigEndian(field[8..]);
+            long bytes = count * column.Format.ElementSize;
+            if (count < 0 || offset < 0 || _table.HeapOffset + offset + bytes > _data.Length)
+            {
+                throw new FitsException($"{column.DisplayName} of tile {t} ({count} elements at heap offset {offset}) lies outside the heap");
+            }
+
+            return _data.AsSpan((int)(_table.HeapOffset + offset), (int)bytes);
+        }
 
         private static BinaryColumn? Find(BinaryTableHdu table, string name) =>
             table.BinaryColumns.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));

@@ -70,6 +70,14 @@ public class ImageHdu : Hdu
     public virtual void ReadPhysical(long firstPixel, Span<double> destination)
     {
         CheckRange(firstPixel, destination.Length);
+        if (BitPix == -64 && Scale == 1.0 && Zero == 0.0)
+        {
+            Span<long> bits = MemoryMarshal.Cast<double, long>(destination);
+            ReadData(firstPixel * 8, MemoryMarshal.AsBytes(bits));
+            PixelConverter.SwapIfLittleEndian(bits);
+            return;
+        }
+
         ReadConverted(firstPixel, destination, static (raw, hdu, dst) => PixelConverter.ToPhysical(raw, hdu.BitPix, hdu.Scale, hdu.Zero, hdu.EffectiveBlank, dst));
     }
 
@@ -77,22 +85,31 @@ public class ImageHdu : Hdu
     public virtual void ReadPhysical(long firstPixel, Span<float> destination)
     {
         CheckRange(firstPixel, destination.Length);
+        if (BitPix == -32 && Scale == 1.0 && Zero == 0.0)
+        {
+            // Same representation: read straight into the destination and swap the bytes in place.
+            Span<int> bits = MemoryMarshal.Cast<float, int>(destination);
+            ReadData(firstPixel * 4, MemoryMarshal.AsBytes(bits));
+            PixelConverter.SwapIfLittleEndian(bits);
+            return;
+        }
+
         ReadConverted(firstPixel, destination, static (raw, hdu, dst) => PixelConverter.ToPhysical(raw, hdu.BitPix, hdu.Scale, hdu.Zero, hdu.EffectiveBlank, dst));
     }
 
     /// <summary>Reads the whole image as physical values in double precision.</summary>
     public double[] ReadPhysical()
     {
-        double[] pixels = new double[CheckedArrayLength()];
-        ReadPhysical(0, pixels);
+        double[] pixels = GC.AllocateUninitializedArray<double>(CheckedArrayLength());
+        ReadInParallel(pixels, static (hdu, first, array, offset, count) => hdu.ReadPhysical(first, array.AsSpan(offset, count)));
         return pixels;
     }
 
     /// <summary>Reads the whole image as physical values in single precision.</summary>
     public float[] ReadPhysicalSingle()
     {
-        float[] pixels = new float[CheckedArrayLength()];
-        ReadPhysical(0, pixels);
+        float[] pixels = GC.AllocateUninitializedArray<float>(CheckedArrayLength());
+        ReadInParallel(pixels, static (hdu, first, array, offset, count) => hdu.ReadPhysical(first, array.AsSpan(offset, count)));
         return pixels;
     }
 
@@ -136,6 +153,36 @@ public class ImageHdu : Hdu
         }
 
         return result;
+    }
+
+    private delegate void ChunkReader<T>(ImageHdu hdu, long firstPixel, T[] array, int offset, int count);
+
+    /// <summary>
+    /// Whole-image reads go in chunks on every core: reading from the page cache, swapping bytes and
+    /// scaling are all memory-bound, and one core does not saturate the memory bus.
+    /// </summary>
+    private void ReadInParallel<T>(T[] pixels, ChunkReader<T> read)
+    {
+        const int ChunkPixels = 1 << 20;
+        int chunks = (pixels.Length + ChunkPixels - 1) / ChunkPixels;
+        if (chunks <= 1 || IsCompressed)
+        {
+            read(this, 0, pixels, 0, pixels.Length);
+            return;
+        }
+
+        try
+        {
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, c =>
+            {
+                int offset = c * ChunkPixels;
+                read(this, offset, pixels, offset, Math.Min(ChunkPixels, pixels.Length - offset));
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is FitsException) is FitsException first)
+        {
+            throw first;
+        }
     }
 
     /// <summary>BLANK applies to integer pixels only.</summary>

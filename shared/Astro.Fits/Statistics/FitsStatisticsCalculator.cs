@@ -79,22 +79,37 @@ public static class FitsStatisticsCalculator
 
     private static HduStatistics Table(TableHdu table, CancellationToken cancellationToken)
     {
-        var columns = new List<ColumnStatistics>();
-        foreach (Column column in table.Columns)
+        Column[] numeric = table.Columns.Where(c => c.IsNumeric).ToArray();
+        var values = new ValueAccumulator[numeric.Length];
+        for (int k = 0; k < numeric.Length; k++)
         {
-            if (!column.IsNumeric)
-            {
-                continue;
-            }
+            values[k] = ValueAccumulator.Create();
+        }
 
-            var values = ValueAccumulator.Create();
-            foreach (double[] chunk in table.ReadColumnChunks(column))
+        if (table is BinaryTableHdu binary)
+        {
+            // One pass over the rows: each chunk is read once and every numeric column decoded from it.
+            double[] scratch = [];
+            foreach (var (firstRow, count, rows) in binary.ReadRowChunks())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                values.Add(chunk);
+                for (int k = 0; k < numeric.Length; k++)
+                {
+                    int n = binary.DecodeNumeric((BinaryColumn)numeric[k], rows, firstRow, count, ref scratch);
+                    values[k].Add(scratch.AsSpan(0, n));
+                }
             }
-
-            columns.Add(new ColumnStatistics(column.Name, values));
+        }
+        else
+        {
+            for (int k = 0; k < numeric.Length; k++)
+            {
+                foreach (double[] chunk in table.ReadColumnChunks(numeric[k]))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    values[k].Add(chunk);
+                }
+            }
         }
 
         return new HduStatistics
@@ -102,7 +117,7 @@ public static class FitsStatisticsCalculator
             Index = table.Index,
             Kind = table is AsciiTableHdu ? "table" : "bintable",
             Rows = table.RowCount,
-            Columns = columns,
+            Columns = numeric.Select((c, k) => new ColumnStatistics(c.Name, values[k])).ToArray(),
         };
     }
 }

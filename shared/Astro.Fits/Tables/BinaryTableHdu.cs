@@ -71,41 +71,190 @@ public partial class BinaryTableHdu : TableHdu
     /// <inheritdoc />
     public override double[] ReadColumnAsDouble(Column column, long firstRow, int rowCount)
     {
+        BinaryColumn c = RequireNumeric(column);
+        byte[] rows = ReadRowBytes(firstRow, rowCount);
+        double[] buffer = [];
+        int n = DecodeNumeric(c, rows, firstRow, rowCount, ref buffer);
+        return n == buffer.Length ? buffer : buffer[..n];
+    }
+
+    /// <summary>Reads several numeric columns in one pass over the rows (each row chunk is read once).</summary>
+    public override IReadOnlyList<double[]> ReadColumnsAsDouble(IReadOnlyList<Column> columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        BinaryColumn[] wanted = columns.Select(RequireNumeric).ToArray();
+        ThrowIfTruncated();
+        var results = new List<double>[wanted.Length];
+        var fixedResults = new double[wanted.Length][];
+        for (int k = 0; k < wanted.Length; k++)
+        {
+            if (wanted[k].Format.IsVariableLength)
+            {
+                results[k] = [];
+            }
+            else
+            {
+                fixedResults[k] = GC.AllocateUninitializedArray<double>(checked((int)(RowCount * wanted[k].Format.Repeat)));
+            }
+        }
+
+        double[] scratch = [];
+        foreach (var (firstRow, count, rows) in ReadRowChunks())
+        {
+            for (int k = 0; k < wanted.Length; k++)
+            {
+                BinaryColumn c = wanted[k];
+                if (c.Format.IsVariableLength)
+                {
+                    int n = DecodeNumeric(c, rows, firstRow, count, ref scratch);
+                    results[k].AddRange(scratch.AsSpan(0, n));
+                }
+                else
+                {
+                    DecodeFixed(c, rows, count, fixedResults[k].AsSpan((int)(firstRow * c.Format.Repeat), (int)(count * c.Format.Repeat)));
+                }
+            }
+        }
+
+        return Enumerable.Range(0, wanted.Length).Select(k => fixedResults[k] ?? results[k].ToArray()).ToArray();
+    }
+
+    /// <summary>Reads the rows in chunks of about <see cref="FitsDefaults.ChunkBytes"/>.</summary>
+    internal IEnumerable<(long FirstRow, int Count, byte[] Rows)> ReadRowChunks()
+    {
+        ThrowIfTruncated();
+        int rowsPerChunk = (int)Math.Max(1, Math.Min(int.MaxValue, FitsDefaults.ChunkBytes / Math.Max(1, RowLength)));
+        for (long row = 0; row < RowCount; row += rowsPerChunk)
+        {
+            int n = (int)Math.Min(rowsPerChunk, RowCount - row);
+            yield return (row, n, ReadRowBytes(row, n));
+        }
+    }
+
+    /// <summary>
+    /// Decodes a numeric column from rows already read into <paramref name="buffer"/> (grown as needed);
+    /// returns the number of values.
+    /// </summary>
+    internal int DecodeNumeric(BinaryColumn c, ReadOnlySpan<byte> rows, long firstRow, int rowCount, ref double[] buffer)
+    {
+        if (!c.Format.IsVariableLength)
+        {
+            int total = checked((int)(rowCount * c.Format.Repeat));
+            if (buffer.Length < total)
+            {
+                buffer = GC.AllocateUninitializedArray<double>(total);
+            }
+
+            DecodeFixed(c, rows, rowCount, buffer.AsSpan(0, total));
+            return total;
+        }
+
+        int size = c.Format.ElementSize;
+        int written = 0;
+        for (int r = 0; r < rowCount; r++)
+        {
+            ReadOnlySpan<byte> field = rows.Slice((int)((r * RowLength) + c.Offset), (int)c.Format.FieldWidth);
+            byte[] heap = ReadHeapArray(c, field, firstRow + r);
+            int n = heap.Length / size;
+            if (buffer.Length < written + n)
+            {
+                Array.Resize(ref buffer, Math.Max(written + n, buffer.Length * 2));
+            }
+
+            DecodeElements(c, heap, n, buffer.AsSpan(written, n));
+            written += n;
+        }
+
+        return written;
+    }
+
+    /// <summary>Decodes a fixed-width numeric column of <paramref name="rowCount"/> rows, type switch hoisted out of the loops.</summary>
+    private void DecodeFixed(BinaryColumn c, ReadOnlySpan<byte> rows, int rowCount, Span<double> destination)
+    {
+        int repeat = (int)c.Format.Repeat;
+        if (repeat == 0)
+        {
+            return;
+        }
+
+        for (int r = 0; r < rowCount; r++)
+        {
+            DecodeElements(c, rows[(int)((r * RowLength) + c.Offset)..], repeat, destination.Slice(r * repeat, repeat));
+        }
+    }
+
+    /// <summary>Decodes <paramref name="count"/> consecutive big-endian elements into physical values.</summary>
+    private static void DecodeElements(BinaryColumn c, ReadOnlySpan<byte> source, int count, Span<double> destination)
+    {
+        double scale = c.Scale;
+        double zero = c.Zero;
+        bool identity = scale == 1.0 && zero == 0.0;
+        long nullValue = c.NullValue ?? long.MinValue;
+        bool hasNull = c.NullValue.HasValue;
+        switch (c.Format.Type)
+        {
+            case ColumnType.Byte:
+                for (int i = 0; i < count; i++)
+                {
+                    byte v = source[i];
+                    destination[i] = hasNull && v == nullValue ? double.NaN : identity ? v : zero + (scale * v);
+                }
+
+                break;
+            case ColumnType.Int16:
+                for (int i = 0; i < count; i++)
+                {
+                    short v = BinaryPrimitives.ReadInt16BigEndian(source[(2 * i)..]);
+                    destination[i] = hasNull && v == nullValue ? double.NaN : identity ? v : zero + (scale * v);
+                }
+
+                break;
+            case ColumnType.Int32:
+                for (int i = 0; i < count; i++)
+                {
+                    int v = BinaryPrimitives.ReadInt32BigEndian(source[(4 * i)..]);
+                    destination[i] = hasNull && v == nullValue ? double.NaN : identity ? v : zero + (scale * v);
+                }
+
+                break;
+            case ColumnType.Int64:
+                for (int i = 0; i < count; i++)
+                {
+                    long v = BinaryPrimitives.ReadInt64BigEndian(source[(8 * i)..]);
+                    destination[i] = hasNull && v == nullValue ? double.NaN : identity ? v : zero + (scale * v);
+                }
+
+                break;
+            case ColumnType.Float32:
+                for (int i = 0; i < count; i++)
+                {
+                    float v = BinaryPrimitives.ReadSingleBigEndian(source[(4 * i)..]);
+                    destination[i] = identity ? v : zero + (scale * v);
+                }
+
+                break;
+            case ColumnType.Float64:
+                for (int i = 0; i < count; i++)
+                {
+                    double v = BinaryPrimitives.ReadDoubleBigEndian(source[(8 * i)..]);
+                    destination[i] = identity ? v : zero + (scale * v);
+                }
+
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(c), $"{c.DisplayName} is not numeric");
+        }
+    }
+
+    private BinaryColumn RequireNumeric(Column column)
+    {
         BinaryColumn c = Own(column);
         if (!c.IsNumeric)
         {
             throw Error($"{c.DisplayName} ({c.Format.Text}) is not numeric");
         }
 
-        byte[] rows = ReadRowBytes(firstRow, rowCount);
-        var values = new List<double>(checked((int)Math.Min(Array.MaxLength, rowCount * Math.Max(1, c.Format.Repeat))));
-        DecodeNumeric(c, rows, firstRow, rowCount, values);
-        return values.ToArray();
-    }
-
-    /// <summary>Decodes a numeric column from rows already read, appending physical values.</summary>
-    internal void DecodeNumeric(BinaryColumn c, ReadOnlySpan<byte> rows, long firstRow, int rowCount, List<double> values)
-    {
-        int size = c.Format.ElementSize;
-        for (int r = 0; r < rowCount; r++)
-        {
-            ReadOnlySpan<byte> field = rows.Slice((int)((r * RowLength) + c.Offset), (int)c.Format.FieldWidth);
-            if (c.Format.IsVariableLength)
-            {
-                byte[] heap = ReadHeapArray(c, field, firstRow + r);
-                for (int k = 0; k + size <= heap.Length; k += size)
-                {
-                    values.Add(ToPhysical(c, heap.AsSpan(k, size)));
-                }
-            }
-            else
-            {
-                for (int k = 0; k < c.Format.Repeat; k++)
-                {
-                    values.Add(ToPhysical(c, field.Slice(k * size, size)));
-                }
-            }
-        }
+        return c;
     }
 
     /// <summary>Reads an A column: one string per row, trailing blanks and everything after a NUL removed.</summary>
@@ -117,7 +266,21 @@ public partial class BinaryTableHdu : TableHdu
             throw Error($"{c.DisplayName} ({c.Format.Text}) is not a character column");
         }
 
-        return ReadPerRow(c, static field => DecodeString(field));
+        if (c.Format.IsVariableLength)
+        {
+            return ReadPerRow(c, static field => DecodeString(field));
+        }
+
+        var result = new string[RowCount];
+        foreach (var (firstRow, count, rows) in ReadRowChunks())
+        {
+            for (int r = 0; r < count; r++)
+            {
+                result[firstRow + r] = DecodeString(rows.AsSpan((int)((r * RowLength) + c.Offset), (int)c.Format.FieldWidth));
+            }
+        }
+
+        return result;
     }
 
     /// <summary>Reads an L column flattened: true, false, or null for undefined (byte 0).</summary>
@@ -238,12 +401,14 @@ public partial class BinaryTableHdu : TableHdu
                 ReadOnlySpan<byte> p = field.AsSpan(i * size, size);
                 object v = c.Format.Type switch
                 {
-                    ColumnType.Byte => p[0],
-                    ColumnType.Int16 => BinaryPrimitives.ReadInt16BigEndian(p),
-                    ColumnType.Int32 => BinaryPrimitives.ReadInt32BigEndian(p),
-                    ColumnType.Int64 => BinaryPrimitives.ReadInt64BigEndian(p),
-                    ColumnType.Float32 => BinaryPrimitives.ReadSingleBigEndian(p),
-                    _ => BinaryPrimitives.ReadDoubleBigEndian(p),
+                    // Each arm boxed as its own type: without the casts the switch's natural type is double,
+                    // and unboxing to any T but double throws (and longs lose precision).
+                    ColumnType.Byte => (object)p[0],
+                    ColumnType.Int16 => (object)BinaryPrimitives.ReadInt16BigEndian(p),
+                    ColumnType.Int32 => (object)BinaryPrimitives.ReadInt32BigEndian(p),
+                    ColumnType.Int64 => (object)BinaryPrimitives.ReadInt64BigEndian(p),
+                    ColumnType.Float32 => (object)BinaryPrimitives.ReadSingleBigEndian(p),
+                    _ => (object)BinaryPrimitives.ReadDoubleBigEndian(p),
                 };
                 row[i] = (T)v;
             }

@@ -58,6 +58,13 @@ public abstract class TableHdu : Hdu
         return values.ToArray();
     }
 
+    /// <summary>Reads several numeric columns (physical values, flattened); binary tables read each row chunk once.</summary>
+    public virtual IReadOnlyList<double[]> ReadColumnsAsDouble(IReadOnlyList<Column> columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        return columns.Select(ReadColumnAsDouble).ToArray();
+    }
+
     /// <summary>Reads a column's values for a range of rows (0-based), flattened.</summary>
     public abstract double[] ReadColumnAsDouble(Column column, long firstRow, int rowCount);
 
