@@ -10,6 +10,7 @@ public static class Program
     {
         var root = new RootCommand("Astro: FITS tools, photometric and image models for survey data.");
         root.Subcommands.Add(FitsCommands.Create());
+        root.Subcommands.Add(BenchCommands.Create());
         return CommandRunner.Run(root, args);
     }
 }

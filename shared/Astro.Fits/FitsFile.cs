@@ -198,7 +198,7 @@ public sealed class FitsFile : IReadOnlyList<Hdu>, IDisposable
         long length = _source.Length;
         if (length == 0)
         {
-            throw new FitsException("empty file");
+            throw new FitsException("empty file: no primary header", 0, null, 0);
         }
 
         long offset = 0;

@@ -21,9 +21,16 @@ public sealed partial class Card
         string valueText = FormatValue(value);
         var builder = new StringBuilder(CardLayout.CardLength);
         builder.Append(keyword.PadRight(CardLayout.KeywordLength)).Append("= ");
-        if (value.Kind is CardValueKind.String or CardValueKind.Undefined)
+        if (value.Kind == CardValueKind.Undefined)
         {
             builder.Append(valueText);
+        }
+        else if (value.Kind == CardValueKind.String)
+        {
+            // Fixed format, as astropy and cfitsio write it: the quoted string padded to column 30, so a
+            // comment starts at column 32. astropy re-renders CHECKSUM and DATASUM this way when it
+            // verifies them, so any other layout fails its CHECKSUM check.
+            builder.Append(valueText.PadRight(CardLayout.FixedValueEnd - CardLayout.ValueOffset));
         }
         else
         {

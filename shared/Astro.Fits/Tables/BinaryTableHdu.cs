@@ -304,9 +304,12 @@ public partial class BinaryTableHdu : TableHdu
     }
 
     /// <summary>Reads an X column: the bits of each row, most significant bit first.</summary>
-    public bool[][] ReadBits(string name)
+    public bool[][] ReadBits(string name) => ReadBits(GetColumn(name));
+
+    /// <inheritdoc cref="ReadBits(string)"/>
+    public bool[][] ReadBits(Column column)
     {
-        BinaryColumn c = Own(GetColumn(name));
+        BinaryColumn c = Own(column);
         RequireType(c, ColumnType.Bit);
         long bits = c.Format.Repeat;
         return ReadPerRow(c, field =>
@@ -322,9 +325,12 @@ public partial class BinaryTableHdu : TableHdu
     }
 
     /// <summary>Reads a C or M column flattened (TSCAL/TZERO applied to both parts).</summary>
-    public Complex[] ReadComplex(string name)
+    public Complex[] ReadComplex(string name) => ReadComplex(GetColumn(name));
+
+    /// <inheritdoc cref="ReadComplex(string)"/>
+    public Complex[] ReadComplex(Column column)
     {
-        BinaryColumn c = Own(GetColumn(name));
+        BinaryColumn c = Own(column);
         if (c.Format.Type is not (ColumnType.Complex64 or ColumnType.Complex128))
         {
             throw Error($"{c.DisplayName} ({c.Format.Text}) is not a complex column");
@@ -340,7 +346,7 @@ public partial class BinaryTableHdu : TableHdu
                 ReadOnlySpan<byte> p = field.AsSpan(i * size, size);
                 double re = single ? BinaryPrimitives.ReadSingleBigEndian(p) : BinaryPrimitives.ReadDoubleBigEndian(p);
                 double im = single ? BinaryPrimitives.ReadSingleBigEndian(p[4..]) : BinaryPrimitives.ReadDoubleBigEndian(p[8..]);
-                row[i] = new Complex(c.Zero + (c.Scale * re), c.Scale * im);
+                row[i] = c.Scale == 1.0 && c.Zero == 0.0 ? new Complex(re, im) : new Complex(c.Zero + (c.Scale * re), c.Scale * im);
             }
 
             return row;
@@ -348,9 +354,12 @@ public partial class BinaryTableHdu : TableHdu
     }
 
     /// <summary>Reads a numeric column row by row: one array per row (fixed vectors or variable-length arrays).</summary>
-    public double[][] ReadArrays(string name)
+    public double[][] ReadArrays(string name) => ReadArrays(GetColumn(name));
+
+    /// <inheritdoc cref="ReadArrays(string)"/>
+    public double[][] ReadArrays(Column column)
     {
-        BinaryColumn c = Own(GetColumn(name));
+        BinaryColumn c = Own(column);
         if (!c.IsNumeric)
         {
             throw Error($"{c.DisplayName} ({c.Format.Text}) is not numeric");
@@ -374,9 +383,13 @@ public partial class BinaryTableHdu : TableHdu
     /// byte (B), short (I), int (J), long (K), float (E), double (D).
     /// </summary>
     public T[] ReadRaw<T>(string name)
+        where T : unmanaged => ReadRaw<T>(GetColumn(name));
+
+    /// <inheritdoc cref="ReadRaw{T}(string)"/>
+    public T[] ReadRaw<T>(Column column)
         where T : unmanaged
     {
-        BinaryColumn c = Own(GetColumn(name));
+        BinaryColumn c = Own(column);
         Type expected = c.Format.Type switch
         {
             ColumnType.Byte => typeof(byte),
@@ -481,10 +494,13 @@ public partial class BinaryTableHdu : TableHdu
             case ColumnType.Int64:
                 raw = BinaryPrimitives.ReadInt64BigEndian(p);
                 break;
+            // Unscaled floats are returned as they are: 0 + 1 × v would turn -0.0 into +0.0.
             case ColumnType.Float32:
-                return c.Zero + (c.Scale * BinaryPrimitives.ReadSingleBigEndian(p));
+                float single = BinaryPrimitives.ReadSingleBigEndian(p);
+                return c.Scale == 1.0 && c.Zero == 0.0 ? single : c.Zero + (c.Scale * single);
             case ColumnType.Float64:
-                return c.Zero + (c.Scale * BinaryPrimitives.ReadDoubleBigEndian(p));
+                double value = BinaryPrimitives.ReadDoubleBigEndian(p);
+                return c.Scale == 1.0 && c.Zero == 0.0 ? value : c.Zero + (c.Scale * value);
             default:
                 return double.NaN;
         }
