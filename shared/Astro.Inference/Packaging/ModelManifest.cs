@@ -71,7 +71,11 @@ public sealed record ModelManifest
     /// <summary>How the uncertainty is produced and calibrated (regression).</summary>
     public UncertaintyInfo? Uncertainty { get; init; }
 
-    /// <summary>Post-hoc linear/polynomial correction of predictions (paper 001's slope correction), applied after the graph.</summary>
+    /// <summary>
+    /// Post-hoc linear/polynomial correction of predictions (paper 001's slope correction), applied after the graph:
+    /// coefficients c0, c1, … lowest order first, served value = Σ cₖ·yᵏ of the graph's mean y ([0, 1] is the identity;
+    /// paper 001's y' = (y − a)/b is [−a/b, 1/b]); σ is multiplied by |dy'/dy|.
+    /// </summary>
     public IReadOnlyList<double>? SlopeCorrection { get; init; }
 
     /// <summary>The out-of-distribution test applied to standardised inputs.</summary>
