@@ -11,6 +11,9 @@ public static class Program
         var root = new RootCommand("Astro: FITS tools, photometric and image models for survey data.");
         root.Subcommands.Add(FitsCommands.Create());
         root.Subcommands.Add(BenchCommands.Create());
+        root.Subcommands.Add(PredictCommands.Create());
+        root.Subcommands.Add(TrainCommands.Create());
+        root.Subcommands.Add(EvaluateCommands.Create());
         return CommandRunner.Run(root, args);
     }
 }
