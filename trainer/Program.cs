@@ -14,6 +14,7 @@ public static class Program
         root.Subcommands.Add(PredictCommands.Create());
         root.Subcommands.Add(TrainCommands.Create());
         root.Subcommands.Add(EvaluateCommands.Create());
+        root.Subcommands.Add(CutoutCommands.Create());
         return CommandRunner.Run(root, args);
     }
 }
