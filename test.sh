@@ -15,6 +15,9 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+# Azurite (storage emulator) for the function-app integration tests, pinned in package-lock.json.
+[ -x node_modules/.bin/azurite ] || npm ci --no-audit --no-fund --loglevel=error
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 status=0

@@ -1,0 +1,62 @@
+using Astro.Storage;
+using Astro.Storage.Models;
+using Astro.Storage.Registry;
+using Astro.Storage.Training;
+using Microsoft.Azure.WebJobs;
+using Microsoft.Extensions.Logging;
+
+namespace Astro.Functions.Functions;
+
+/// <summary>The model lifecycle: new versions are loaded when published; retraining is requested on a schedule.</summary>
+public sealed class ModelFunctions
+{
+    private readonly ModelRegistry _registry;
+    private readonly AstroStorageClient _storage;
+    private readonly ILogger<ModelFunctions> _logger;
+
+    /// <summary>Creates the functions.</summary>
+    public ModelFunctions(ModelRegistry registry, AstroStorageClient storage, ILogger<ModelFunctions> logger)
+    {
+        _registry = registry;
+        _storage = storage;
+        _logger = logger;
+    }
+
+    /// <summary>A model-published notice: reload the registry (every instance receives its own copy through the periodic check too).</summary>
+    [FunctionName("ModelPublished")]
+    public async Task ModelPublished([QueueTrigger("%Astro:Storage:ModelPublishedQueue%")] string message, CancellationToken cancellationToken)
+    {
+        string what = message;
+        try
+        {
+            ModelPublishedMessage m = StorageJson.Parse<ModelPublishedMessage>(message, "model-published");
+            what = $"{m.Name} {m.Version}";
+        }
+        catch (InvalidInputException e)
+        {
+            _logger.LogWarning("model-published message is not {{name, version}} ({Reason}); refreshing every model anyway", e.Message);
+        }
+
+        RegistryRefreshResult r = await _registry.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Published {Model}: registry refreshed; loaded [{Loaded}], failed [{Failed}]", what, string.Join(", ", r.Loaded), string.Join("; ", r.Failed));
+    }
+
+    /// <summary>Scheduled retraining: one training job per served model on its profile's training data.</summary>
+    [FunctionName("RetrainingSchedule")]
+    [Disable(Hosting.SettingKeys.DisableTimer)]
+    public async Task RetrainingSchedule([TimerTrigger("%Astro:Training:Schedule%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        _ = timer;
+        IReadOnlyList<TrainingJobMessage> jobs = await TrainingScheduler.CreateScheduledJobsAsync(_storage, _registry, cancellationToken).ConfigureAwait(false);
+        foreach (TrainingJobMessage job in jobs)
+        {
+            await TrainingScheduler.SendAsync(_storage, job, cancellationToken).ConfigureAwait(false);
+            _logger.LogInformation("Scheduled retraining of {Model} ({Profile}, {Files} training file(s)) sent as job {JobId}", job.ModelName, job.Profile, job.TrainingData.Count, job.JobId);
+        }
+
+        if (jobs.Count == 0)
+        {
+            _logger.LogInformation("Scheduled retraining: no model is served, nothing to retrain");
+        }
+    }
+}
