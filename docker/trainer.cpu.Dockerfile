@@ -21,4 +21,4 @@ COPY --from=build /src/profiles ./profiles
 # The .NET images' non-root user (uid 1654).
 USER $APP_UID
 ENTRYPOINT ["dotnet", "astro.dll"]
-CMD ["worker", "--device", "cpu"]
+CMD ["worker", "--device", "cpu", "--once"]

@@ -44,4 +44,4 @@ COPY --from=build /app/publish ./
 COPY --from=build /src/profiles ./profiles
 USER 1654
 ENTRYPOINT ["dotnet", "astro.dll"]
-CMD ["worker", "--device", "cuda"]
+CMD ["worker", "--device", "cuda", "--once"]

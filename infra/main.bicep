@@ -274,10 +274,12 @@ module compute 'modules/container-apps.bicep' = {
     functionKey: functionKey
     trainerMaxExecutions: trainerMaxExecutions
     trainerReplicaTimeoutSeconds: trainerReplicaTimeoutSeconds
+    // A job execution takes the waiting training jobs and exits (--once), so the execution ends.
     trainerArgs: [
       'worker'
       '--device'
       usesGpu ? 'cuda' : 'cpu'
+      '--once'
     ]
     functionsScaleQueues: [
       queues.catalogChunks

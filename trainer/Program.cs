@@ -15,6 +15,7 @@ public static class Program
         root.Subcommands.Add(TrainCommands.Create());
         root.Subcommands.Add(EvaluateCommands.Create());
         root.Subcommands.Add(CutoutCommands.Create());
+        root.Subcommands.Add(WorkerCommands.Create());
         return CommandRunner.Run(root, args);
     }
 }

@@ -91,6 +91,7 @@ param trainerArgs string[] = [
   'worker'
   '--device'
   'cuda'
+  '--once'
 ]
 
 @description('Queue names the function host scales on (catalog fan-out and Event Grid blob events).')

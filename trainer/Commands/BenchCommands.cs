@@ -28,6 +28,7 @@ internal static class BenchCommands
         fits.SetAction(parse => Fits(parse.GetValue(dir), parse.GetValue(size), parse.GetValue(rows), parse.GetValue(repeat), !parse.GetValue(noAstropy)));
         bench.Subcommands.Add(fits);
         bench.Subcommands.Add(PredictCommands.CreateBenchPredict());
+        bench.Subcommands.Add(TrainBenchCommands.Create());
         return bench;
     }
 

@@ -53,9 +53,11 @@ internal static class EvaluateCommands
         var predictedClass = new List<int>();
         long rows = 0;
         long flagged = 0;
+        CatalogReadReport? read = null;
         Guard(() =>
         {
             using CatalogReadSession session = reader.Open(catalogPath);
+            read = session.Report;
             foreach (CatalogChunk chunk in session.ReadChunks())
             {
                 PreprocessedChunk input = preprocessor.Process(chunk);
@@ -109,8 +111,15 @@ internal static class EvaluateCommands
             ["catalog"] = Path.GetFileName(catalogPath),
             ["rows"] = rows,
             ["flagged"] = flagged,
+            ["malformedLines"] = read?.MalformedRows ?? 0,
             ["selection"] = JsonDocument.Parse(preprocessor.Report.ToJson()).RootElement,
         };
+        if (read is { MalformedRows: > 0 })
+        {
+            // Malformed lines never reach the model; say so rather than score fewer rows silently.
+            console.WriteLine($"  {read.MalformedRows} malformed line(s) skipped: {read}");
+        }
+
         if (manifest.Task == ModelTask.Regression)
         {
             if (truth.Count == 0)

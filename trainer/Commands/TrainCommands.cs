@@ -36,11 +36,12 @@ internal static class TrainCommands
         var maxRows = new Option<int?>("--max-rows") { Description = "Use at most this many selected rows." };
         var slope = new Option<int?>("--slope-correction") { Description = "Degree of paper 001's slope correction (0 = none; default 1 with --selection paper001, else none)." };
         var name = new Option<string?>("--name") { Description = "Model name (default: <profile>-<target>)." };
+        var noBaseline = new Option<bool>("--no-baseline") { Description = "Skip the LightGBM baseline trained on the same split (reported next to the network)." };
         var logEvery = new Option<int>("--log-every") { Description = "Plain-output mode: print one line every N epochs.", DefaultValueFactory = _ => 10 };
 
         var train = new Command("train", "Train a photometric model and write a model package (model.onnx, manifest.json, metrics.json, plots).")
         {
-            profile, catalogs, target, output, arch, epochs, patience, seed, folds, ensemble, noHetero, bandDropout, device, selection, maxRows, slope, name, logEvery,
+            profile, catalogs, target, output, arch, epochs, patience, seed, folds, ensemble, noHetero, bandDropout, device, selection, maxRows, slope, name, logEvery, noBaseline,
         };
         train.SetAction((parse, cancellationToken) => System.Threading.Tasks.Task.FromResult(Run(
             new TrainArguments(
@@ -61,7 +62,8 @@ internal static class TrainCommands
                 parse.GetValue(maxRows),
                 parse.GetValue(slope),
                 parse.GetValue(name),
-                Math.Max(1, parse.GetValue(logEvery))),
+                Math.Max(1, parse.GetValue(logEvery)),
+                !parse.GetValue(noBaseline)),
             cancellationToken)));
         return train;
     }
@@ -84,7 +86,8 @@ internal static class TrainCommands
         int? MaxRows,
         int? SlopeCorrection,
         string? Name,
-        int LogEvery);
+        int LogEvery,
+        bool Baseline = true);
 
     internal static int Run(TrainArguments a, CancellationToken cancellationToken)
     {
@@ -109,7 +112,9 @@ internal static class TrainCommands
         }
 
         SurveyProfile profile = SurveyProfile.Load(a.Profile);
-        SelectionOptions selection = CreateSelection(profile, a.Selection, a.BandDropout > 0);
+        bool classTarget = profile.ClassLabel is not null && profile.Labels.All(l => !string.Equals(l.Name, a.Target, StringComparison.OrdinalIgnoreCase)) &&
+            (string.Equals(profile.ClassLabel.Column, a.Target, StringComparison.OrdinalIgnoreCase) || string.Equals(a.Target, "class", StringComparison.OrdinalIgnoreCase));
+        SelectionOptions selection = CreateSelection(profile, a.Selection, a.BandDropout > 0, classTarget);
         TrainingOptions options = CreateOptions(a);
         bool plain = Console.IsOutputRedirected || string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
@@ -146,7 +151,7 @@ internal static class TrainCommands
         return 0;
     }
 
-    internal static SelectionOptions CreateSelection(SurveyProfile profile, string name, bool keepMissing)
+    internal static SelectionOptions CreateSelection(SurveyProfile profile, string name, bool keepMissing, bool classTarget = false)
     {
         SelectionOptions s = name.ToLowerInvariant() switch
         {
@@ -157,13 +162,15 @@ internal static class TrainCommands
         };
 
         // Paper 000's cuts adapt to what the profile has: no redshift → no redshift cut, no stellar-mass label → no mass cut.
-        if (profile.Redshift is null)
+        // A class target (star / galaxy / QSO): paper 000's redshift and stellar-mass cuts select galaxies and would remove
+        // the stars (z ≈ 0) and most quasars, i.e. decide the class before the classifier does.
+        if (profile.Redshift is null || classTarget)
         {
             s.MinRedshiftExclusive = null;
             s.MaxRedshift = null;
         }
 
-        if (s.MinLog10StellarMass is not null && profile.Labels.All(l => l.Name != s.StellarMassLabel))
+        if (s.MinLog10StellarMass is not null && (classTarget || profile.Labels.All(l => l.Name != s.StellarMassLabel)))
         {
             s.MinLog10StellarMass = null;
         }
@@ -193,6 +200,7 @@ internal static class TrainCommands
             EnsembleSize = a.Ensemble,
             HeteroscedasticHead = a.VarianceHead,
             BandDropout = a.BandDropout,
+            Baseline = a.Baseline,
             Device = a.Device.ToLowerInvariant() switch
             {
                 "cpu" => TrainingDevice.Cpu,
@@ -240,48 +248,85 @@ internal static class TrainCommands
     {
         IReadOnlyDictionary<string, double> test = result.TestMetricsDictionary;
         CrossValidationSummary? cv = result.CrossValidation;
+        IReadOnlyDictionary<string, double>? baseline = result.Baseline?.TestMetricsDictionary;
+        CrossValidationSummary? baselineCv = result.BaselineCrossValidation;
+        IReadOnlyDictionary<string, double>? before = result.TestMetricsBeforeCorrection?.ToDictionary();
+        var columns = new List<string> { "metric", "network" };
+        if (cv is not null)
+        {
+            columns.Add($"{cv.Folds}-fold mean ± std");
+        }
+
+        if (before is not null)
+        {
+            columns.Add("before slope corr.");
+        }
+
+        if (baseline is not null)
+        {
+            columns.Add("LightGBM");
+            if (baselineCv is not null)
+            {
+                columns.Add($"LightGBM {baselineCv.Folds}-fold");
+            }
+        }
+
+        var rows = new List<List<string>>();
+        foreach ((string key, double value) in test)
+        {
+            var row = new List<string> { key, value.ToString("G5", CultureInfo.InvariantCulture) };
+            if (cv is not null)
+            {
+                row.Add(MeanStd(cv, key));
+            }
+
+            if (before is not null)
+            {
+                row.Add(before.TryGetValue(key, out double b) ? b.ToString("G5", CultureInfo.InvariantCulture) : "-");
+            }
+
+            if (baseline is not null)
+            {
+                row.Add(baseline.TryGetValue(key, out double l) ? l.ToString("G5", CultureInfo.InvariantCulture) : "-");
+                if (baselineCv is not null)
+                {
+                    row.Add(MeanStd(baselineCv, key));
+                }
+            }
+
+            rows.Add(row);
+        }
+
+        string title = $"{manifest.Name} {manifest.Version}: test metrics ({result.Split})";
         if (plain)
         {
-            Console.WriteLine($"Test metrics ({result.Target.Name}, {result.Split}):");
-            foreach ((string key, double value) in test)
+            Console.WriteLine(title);
+            int[] widths = [.. columns.Select((c, i) => Math.Max(c.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length)))];
+            Console.WriteLine("  " + string.Join("  ", columns.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))));
+            foreach (List<string> row in rows)
             {
-                string cvText = cv is not null && cv.Mean.TryGetValue(key, out double mean) ? string.Create(CultureInfo.InvariantCulture, $"   cv {mean:G5} ± {cv.Std[key]:G3}") : string.Empty;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {key,-22} {value:G5}{cvText}"));
+                Console.WriteLine("  " + string.Join("  ", row.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))));
             }
         }
         else
         {
-            var table = new Table().Title($"{Markup.Escape(manifest.Name)} {manifest.Version}: test metrics ({Markup.Escape(result.Split)})");
-            table.AddColumn("metric");
-            table.AddColumn(new TableColumn("test").RightAligned());
-            if (cv is not null)
+            var table = new Table().Title(Markup.Escape(title));
+            for (int i = 0; i < columns.Count; i++)
             {
-                table.AddColumn(new TableColumn($"{cv.Folds}-fold mean ± std").RightAligned());
+                table.AddColumn(i == 0 ? new TableColumn(Markup.Escape(columns[i])) : new TableColumn(Markup.Escape(columns[i])).RightAligned());
             }
 
-            if (result.TestMetricsBeforeCorrection is not null)
+            foreach (List<string> row in rows)
             {
-                table.AddColumn(new TableColumn("before slope corr.").RightAligned());
-            }
-
-            IReadOnlyDictionary<string, double>? before = result.TestMetricsBeforeCorrection?.ToDictionary();
-            foreach ((string key, double value) in test)
-            {
-                var row = new List<string> { key, value.ToString("G5", CultureInfo.InvariantCulture) };
-                if (cv is not null)
-                {
-                    row.Add(cv.Mean.TryGetValue(key, out double m) ? string.Create(CultureInfo.InvariantCulture, $"{m:G5} ± {cv.Std[key]:G3}") : string.Empty);
-                }
-
-                if (before is not null)
-                {
-                    row.Add(before.TryGetValue(key, out double b) ? b.ToString("G5", CultureInfo.InvariantCulture) : string.Empty);
-                }
-
                 table.AddRow([.. row.Select(Markup.Escape)]);
             }
 
             AnsiConsole.Write(table);
+        }
+
+        if (result.Baseline is BaselineResult lgbm)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Baseline: {lgbm.Model} ({lgbm.Objective}), {lgbm.BestIteration} iterations, same {lgbm.TrainRows.Count}/{lgbm.ValidationRows.Count}/{lgbm.TestRows.Count} rows, {lgbm.Seconds:0.0} s."));
         }
 
         if (result.Uncertainty is UncertaintyInfo u)
@@ -293,6 +338,9 @@ internal static class TrainCommands
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Trained in {result.TrainingSeconds:0.0} s ({perEpoch:0.000} s per epoch); best epochs {string.Join(", ", result.History.Select(h => $"{h.BestEpoch}/{h.Epochs}"))}."));
         Console.WriteLine($"Model package: {Path.GetFullPath(directory)} ({manifest.Name} {manifest.Version})");
     }
+
+    private static string MeanStd(CrossValidationSummary cv, string key) =>
+        cv.Mean.TryGetValue(key, out double m) ? string.Create(CultureInfo.InvariantCulture, $"{m:G5} ± {cv.Std[key]:G3}") : "-";
 
     private sealed class LiveProgress(ProgressTask task) : IProgress<TrainingProgress>
     {

@@ -119,6 +119,29 @@ public class ModelPackageWriter
             }
         }
 
+        if (result.Baseline is BaselineResult baseline)
+        {
+            foreach ((string key, double value) in baseline.TestMetricsDictionary)
+            {
+                if (double.IsFinite(value))
+                {
+                    headline[$"lgbm_{key}"] = value;
+                }
+            }
+
+            if (result.BaselineCrossValidation is CrossValidationSummary baselineCv)
+            {
+                foreach ((string key, double value) in baselineCv.Mean)
+                {
+                    if (double.IsFinite(value) && double.IsFinite(baselineCv.Std[key]))
+                    {
+                        headline[$"lgbm_cvMean_{key}"] = value;
+                        headline[$"lgbm_cvStd_{key}"] = baselineCv.Std[key];
+                    }
+                }
+            }
+        }
+
         bool masks = result.Encoder.MaskInputs;
         var manifest = new ModelManifest
         {
@@ -247,6 +270,32 @@ public class ModelPackageWriter
         if (result.CrossValidation is CrossValidationSummary cv)
         {
             document["crossValidation"] = new { cv.Folds, cv.Mean, cv.Std, cv.PerFold };
+        }
+
+        if (result.Baseline is BaselineResult b)
+        {
+            var baseline = new SortedDictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["model"] = b.Model,
+                ["objective"] = b.Objective,
+                ["bestIteration"] = b.BestIteration,
+                ["seconds"] = b.Seconds,
+                ["trainRows"] = b.TrainRows.Count,
+                ["validationRows"] = b.ValidationRows.Count,
+                ["testRows"] = b.TestRows.Count,
+                ["test"] = b.TestMetricsDictionary,
+            };
+            if (b.TestClassification is ClassificationMetrics bc)
+            {
+                baseline["confusionMatrix"] = bc.ConfusionMatrix;
+            }
+
+            if (result.BaselineCrossValidation is CrossValidationSummary bcv)
+            {
+                baseline["crossValidation"] = new { bcv.Folds, bcv.Mean, bcv.Std, bcv.PerFold };
+            }
+
+            document["baseline"] = baseline;
         }
 
         document["outOfDistribution"] = new { result.OutOfDistribution.Threshold, result.OutOfDistribution.Quantile };

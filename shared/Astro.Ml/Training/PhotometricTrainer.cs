@@ -118,7 +118,7 @@ public class PhotometricTrainer
         {
             for (int f = 0; f < splits.Count; f++)
             {
-                runs.Add(TrainFold(data, encoder, inputs, splits[f], f + 1, splits.Count, setup, device, stopwatch, progress, cancellationToken));
+                runs.Add(TrainFold(data, encoder, inputs, splits[f], f + 1, splits.Count, setup, device, env.Threads, stopwatch, progress, cancellationToken));
             }
         }
         catch
@@ -132,9 +132,14 @@ public class PhotometricTrainer
         }
 
         CrossValidationSummary? cv = null;
+        CrossValidationSummary? baselineCv = null;
         if (runs.Count > 1)
         {
             cv = CrossValidationSummary.From([.. runs.Select(r => r.TestMetricsDictionary)]);
+            if (runs.All(r => r.Baseline is not null))
+            {
+                baselineCv = CrossValidationSummary.From([.. runs.Select(r => r.Baseline!.TestMetricsDictionary)]);
+            }
         }
 
         for (int i = 1; i < runs.Count; i++)
@@ -167,12 +172,29 @@ public class PhotometricTrainer
             ["folds"] = o.Folds?.ToString(CultureInfo.InvariantCulture) ?? "none",
             ["device"] = device.type.ToString(),
             ["threads"] = env.Threads.ToString(CultureInfo.InvariantCulture),
+            ["baseline"] = o.Baseline ? BaselineResult.ModelName : "none",
         };
 
-        return new TrainingResult(shipped, data, encoder, arch, setup.Loss, setup.Optimizer, setup.Heteroscedastic, split, configuration, cv, stopwatch.Elapsed.TotalSeconds);
+        return new TrainingResult(shipped, data, encoder, arch, setup.Loss, setup.Optimizer, setup.Heteroscedastic, split, configuration, cv, stopwatch.Elapsed.TotalSeconds) { BaselineCrossValidation = baselineCv };
     }
 
-    private FoldRun TrainFold(TrainingDataset data, FeatureEncoder encoder, float[] inputs, SplitIndices split, int fold, int folds, Setup setup, Device device, Stopwatch stopwatch, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    private BaselineResult? TrainBaseline(TrainingDataset data, FeatureEncoder encoder, float[] inputs, SplitIndices split, Setup setup, int seed, int threads, int fold, int folds)
+    {
+        try
+        {
+            BaselineResult baseline = LightGbmBaseline.Train(data, encoder, inputs, split, setup, seed, threads);
+            _logger.LogInformation("Fold {Fold}/{Folds} LightGBM baseline ({Objective}): {Iterations} iterations, {Seconds:0.0} s.", fold, folds, baseline.Objective, baseline.BestIteration, baseline.Seconds);
+            return baseline;
+        }
+        catch (Exception e) when (e is Astro.Trees.LightGbmException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            // The baseline is a report, not the model: its failure must not throw away a trained network.
+            _logger.LogWarning("The LightGBM baseline could not be trained: {Message}", e.Message.ReplaceLineEndings(" "));
+            return null;
+        }
+    }
+
+    private FoldRun TrainFold(TrainingDataset data, FeatureEncoder encoder, float[] inputs, SplitIndices split, int fold, int folds, Setup setup, Device device, int threads, Stopwatch stopwatch, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         TrainingOptions o = _options;
         int width = encoder.InputCount;
@@ -197,7 +219,13 @@ public class PhotometricTrainer
                 _logger.LogInformation("Fold {Fold}/{Folds} member {Member}/{Members}: best epoch {Best} of {Epochs}, {Seconds:0.0} s.", fold, folds, m + 1, o.EnsembleSize, history.BestEpoch, history.Epochs, history.Seconds);
             }
 
-            return FoldRun.Evaluate(members, histories, data, encoder, standardization, split, validX, testX, setup, o);
+            FoldRun run = FoldRun.Evaluate(members, histories, data, encoder, standardization, split, validX, testX, setup, o);
+            if (o.Baseline)
+            {
+                run.Baseline = TrainBaseline(data, encoder, inputs, split, setup, (int)(o.Seed + (1_000L * (fold - 1))), threads, fold, folds);
+            }
+
+            return run;
         }
         catch
         {
@@ -247,6 +275,8 @@ public class PhotometricTrainer
             var validLosses = new List<double>();
             var trainPrimary = new List<double>();
             var validPrimaryLosses = new List<double>();
+            var epochSeconds = new List<double>();
+            TimeSpan epochStart = watch.Elapsed;
             Dictionary<string, Tensor>? best = null;
             double bestLoss = double.PositiveInfinity;
             int bestEpoch = 0;
@@ -294,6 +324,8 @@ public class PhotometricTrainer
                     validLosses.Add(validLoss);
                     trainPrimary.Add(primarySum / Math.Max(1, batches));
                     validPrimaryLosses.Add(validPrimary);
+                    epochSeconds.Add((watch.Elapsed - epochStart).TotalSeconds);
+                    epochStart = watch.Elapsed;
                     if (validLoss < bestLoss || best is null)
                     {
                         bestLoss = validLoss;
@@ -324,7 +356,7 @@ public class PhotometricTrainer
             export.load_state_dict(model.state_dict());
             export.eval();
             model.Dispose();
-            return (export, new TrainingHistory(context.Fold, context.Member, trainLosses, validLosses, bestEpoch, watch.Elapsed.TotalSeconds) { TrainPrimaryLoss = trainPrimary, ValidationPrimaryLoss = validPrimaryLosses });
+            return (export, new TrainingHistory(context.Fold, context.Member, trainLosses, validLosses, bestEpoch, watch.Elapsed.TotalSeconds) { TrainPrimaryLoss = trainPrimary, ValidationPrimaryLoss = validPrimaryLosses, EpochSeconds = epochSeconds });
         }
         catch
         {

@@ -80,6 +80,9 @@ public static class TrainingDefaults
     /// <summary>The coverage the ±1σ interval is calibrated to on the validation set.</summary>
     public const double CalibrationCoverage = 0.682689492137086;
 
+    /// <summary>Whether a LightGBM baseline is trained on the same split and reported next to the network.</summary>
+    public const bool Baseline = true;
+
     /// <summary>Epochs of the paper-000 stellar-mass network when nothing else is known.</summary>
     public const int Epochs = 5000;
 
@@ -187,6 +190,12 @@ public sealed class TrainingOptions
     /// <value>The default value is 0.999.</value>
     [Range(0.5, 1.0)]
     public double OutOfDistributionQuantile { get; set; } = TrainingDefaults.OutOfDistributionQuantile;
+
+    /// <summary>Gets or sets a value indicating whether a LightGBM baseline (Astro.Trees) is trained on the same training,
+    /// validation and test rows and the same encoded features, with the objective matching the loss (<c>regression_l1</c>
+    /// for MAE, <c>regression</c> for MSE, <c>multiclass</c> for classes) and early stopping on the validation rows.</summary>
+    /// <value>The default value is <see langword="true"/>. It is a report only: the package ships the network.</value>
+    public bool Baseline { get; set; } = TrainingDefaults.Baseline;
 
     /// <summary>Gets or sets the device.</summary>
     /// <value>The default value is <see cref="TrainingDevice.Cpu"/>.</value>

@@ -55,6 +55,9 @@ public sealed record TrainingHistory(int Fold, int Member, IReadOnlyList<double>
     /// <summary>Gets the configured loss alone per epoch on the validation rows.</summary>
     public IReadOnlyList<double> ValidationPrimaryLoss { get; init; } = [];
 
+    /// <summary>Gets the wall time of each epoch in seconds (training batches and the validation loss).</summary>
+    public IReadOnlyList<double> EpochSeconds { get; init; } = [];
+
     /// <summary>Gets the number of epochs run.</summary>
     public int Epochs => TrainLoss.Count;
 

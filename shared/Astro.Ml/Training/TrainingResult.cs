@@ -103,6 +103,12 @@ public sealed class TrainingResult : IDisposable
     /// <summary>Gets the cross-validation summary, or <see langword="null"/> without folds.</summary>
     public CrossValidationSummary? CrossValidation { get; }
 
+    /// <summary>Gets the LightGBM baseline of the shipped model's split, or <see langword="null"/> when disabled (or it failed).</summary>
+    public BaselineResult? Baseline => _run.Baseline;
+
+    /// <summary>Gets the cross-validation summary of the LightGBM baseline (same folds), or <see langword="null"/>.</summary>
+    public CrossValidationSummary? BaselineCrossValidation { get; init; }
+
     /// <summary>Gets the wall time of the whole training in seconds.</summary>
     public double TrainingSeconds { get; }
 
@@ -207,6 +213,8 @@ internal sealed class FoldRun : IDisposable
     public ClassificationMetrics? TestClassification { get; private init; }
 
     public IReadOnlyDictionary<string, double> TestMetricsDictionary { get; private init; } = new Dictionary<string, double>();
+
+    public BaselineResult? Baseline { get; set; }
 
     public static FoldRun Evaluate(List<SpecModel> members, List<TrainingHistory> histories, TrainingDataset data, FeatureEncoder encoder, StandardizationInfo standardization, SplitIndices split, float[] validX, float[] testX, PhotometricTrainer.Setup setup, TrainingOptions options)
     {
@@ -414,7 +422,7 @@ internal sealed class FoldRun : IDisposable
     }
 
     internal static bool IsRedshift(string name) =>
-        name.ToLowerInvariant() is "z" or "zspec" or "z_spec" or "redshift" or "zs" or "specz" or "spec_z";
+        name.ToLowerInvariant() is "z" or "zspec" or "z_spec" or "redshift" or "zs" or "specz" or "spec_z" or "zphot" or "z_phot" or "photoz" or "photo_z";
 
     private static OutOfDistributionInfo FitOutOfDistribution(FeatureEncoder encoder, StandardizationInfo standardization, float[] trainInputs, int rows, double quantile)
     {

@@ -210,7 +210,7 @@ public sealed class MainTemplateTests
         JsonObject container = Container(job);
         Assert.Equal(cpu, (double)container["resources"]!["cpu"]!);
         Assert.Equal(memory, (string?)container["resources"]!["memory"]);
-        Assert.Equal(["worker", "--device", "cuda"], container["args"]!.AsArray().Select(a => (string)a!));
+        Assert.Equal(["worker", "--device", "cuda", "--once"], container["args"]!.AsArray().Select(a => (string)a!));
         Assert.Equal("astro-trainer:cuda", (string?)container["image"]);
     }
 
@@ -224,7 +224,7 @@ public sealed class MainTemplateTests
         JsonObject job = snapshot.Single("Microsoft.App/jobs");
         Assert.Equal("Consumption", (string?)job["properties"]!["workloadProfileName"]);
         Assert.Equal("astro-trainer:cpu", (string?)Container(job)["image"]);
-        Assert.Equal(["worker", "--device", "cpu"], Container(job)["args"]!.AsArray().Select(a => (string)a!));
+        Assert.Equal(["worker", "--device", "cpu", "--once"], Container(job)["args"]!.AsArray().Select(a => (string)a!));
     }
 
     [Fact]

@@ -22,6 +22,8 @@ public sealed class PhotometricTrainerTests(ITestOutputHelper output)
         Assert.Equal(TrainingDefaults.BandDropout, o.BandDropout);
         Assert.Equal(TrainingDefaults.OutOfDistributionQuantile, o.OutOfDistributionQuantile);
         Assert.Equal(TrainingDefaults.InitializeOutputBias, o.InitializeOutputBias);
+        Assert.Equal(TrainingDefaults.Baseline, o.Baseline);
+        Assert.True(o.Baseline);
         Assert.Null(o.Architecture);
         Assert.Null(o.Folds);
         Assert.Empty(o.Validate());
