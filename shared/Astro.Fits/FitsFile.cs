@@ -84,7 +84,10 @@ public sealed class FitsFile : IReadOnlyList<Hdu>, IDisposable
         FileCompression compression = FileDecompressor.Detect(bytes.Span[..Math.Min(4, bytes.Length)]);
         if (compression != FileCompression.None)
         {
-            using var stream = new MemoryStream(bytes.ToArray(), writable: false);
+            // Read the compressed bytes in place when they live in an array (the usual case); copy only otherwise.
+            using var stream = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out ArraySegment<byte> segment)
+                ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+                : new MemoryStream(bytes.ToArray(), writable: false);
             bytes = FileDecompressor.Decompress(stream, compression, options.MaxDecompressedLength);
         }
 
