@@ -16,6 +16,7 @@ public static class Program
         root.Subcommands.Add(EvaluateCommands.Create());
         root.Subcommands.Add(CutoutCommands.Create());
         root.Subcommands.Add(WorkerCommands.Create());
+        root.Subcommands.Add(ImageTrainCommands.Create());
         return CommandRunner.Run(root, args);
     }
 }

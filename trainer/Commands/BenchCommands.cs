@@ -29,6 +29,7 @@ internal static class BenchCommands
         bench.Subcommands.Add(fits);
         bench.Subcommands.Add(PredictCommands.CreateBenchPredict());
         bench.Subcommands.Add(TrainBenchCommands.Create());
+        bench.Subcommands.Add(ImageTrainCommands.CreateBench());
         return bench;
     }
 
