@@ -15,8 +15,10 @@ public static class Program
         root.Subcommands.Add(TrainCommands.Create());
         root.Subcommands.Add(EvaluateCommands.Create());
         root.Subcommands.Add(CutoutCommands.Create());
-        root.Subcommands.Add(WorkerCommands.Create());
+        root.Subcommands.Add(ModelCommands.Create());
+        root.Subcommands.Add(DemoCommands.Create());
         root.Subcommands.Add(ImageTrainCommands.Create());
+        root.Subcommands.Add(WorkerCommands.Create());
         return CommandRunner.Run(root, args);
     }
 }

@@ -49,7 +49,7 @@ public sealed class LatencyBenchmark(HostFixture fixture, ITestOutputHelper outp
 
         string report = $"upload → output, {Uploads} uploads each (Azurite, blob trigger, queue polling ≤ 0.5 s):\n"
             + $"  single-row catalog: p50 {Percentile(catalog, 50):F2} s, p95 {Percentile(catalog, 95):F2} s, min {catalog.Min():F2} s, max {catalog.Max():F2} s\n"
-            + $"  cutout (KiDS 200x200 float32): p50 {Percentile(cutouts, 50):F2} s, p95 {Percentile(cutouts, 95):F2} s, min {cutouts.Min():F2} s, max {cutouts.Max():F2} s\n"
+            + $"  cutout (KiDS 133x155 float32): p50 {Percentile(cutouts, 50):F2} s, p95 {Percentile(cutouts, 95):F2} s, min {cutouts.Min():F2} s, max {cutouts.Max():F2} s\n"
             + $"  host start {fixture.HostStartSeconds:F2} s, Azurite start {fixture.Azurite.StartSeconds:F2} s";
         output.WriteLine(report);
         await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), "astro-functions-latency.txt"), report + "\n");
