@@ -14,6 +14,8 @@ public class CatalogPreprocessor
     private readonly SurveyProfile _profile = null!;
     private readonly SelectionOptions _options = null!;
     private readonly LabelDefinition? _massLabel;
+    private readonly SentinelDefinition[][] _bandSentinels = [];
+    private readonly SentinelDefinition[] _globalSentinels = [];
 
     /// <summary>For mocking only.</summary>
     protected CatalogPreprocessor()
@@ -47,6 +49,8 @@ public class CatalogPreprocessor
         _options = options.Clone();
         _massLabel = _options.MinLog10StellarMass is null ? null : profile.Labels.First(l => l.Name == _options.StellarMassLabel);
         Report = new SelectionReport();
+        _bandSentinels = profile.Bands.Select(b => b.Sentinels.ToArray()).ToArray();
+        _globalSentinels = profile.Sentinels.ToArray();
     }
 
     /// <summary>The running total over every chunk processed.</summary>
@@ -147,7 +151,7 @@ public class CatalogPreprocessor
             {
                 BandDefinition band = p.Bands[b];
                 double raw = values[b][r];
-                SentinelMeaning? meaning = Classify(band, raw, flags[b]?[r]);
+                SentinelMeaning? meaning = Classify(b, band, raw, flags[b]?[r]);
                 double v = double.NaN;
                 bool isMissing = false;
                 if (meaning is SentinelMeaning.NotObserved || (meaning is not null && o.SentinelHandling == SentinelHandling.TreatAsMissing))
@@ -305,9 +309,11 @@ public class CatalogPreprocessor
         return -1;
     }
 
-    private SentinelMeaning? Classify(BandDefinition band, double raw, string? flag)
+    private SentinelMeaning? Classify(int bandIndex, BandDefinition band, double raw, string? flag)
     {
-        foreach (SentinelDefinition s in band.Sentinels)
+        // Arrays cached at construction: this runs for every band of every row, and enumerating the
+        // profile's IReadOnlyList would allocate an enumerator each time.
+        foreach (SentinelDefinition s in _bandSentinels[bandIndex])
         {
             if (s.Matches(raw))
             {
@@ -315,7 +321,7 @@ public class CatalogPreprocessor
             }
         }
 
-        foreach (SentinelDefinition s in _profile.Sentinels)
+        foreach (SentinelDefinition s in _globalSentinels)
         {
             if (s.Matches(raw))
             {
