@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Astro.Functions.Hosting;
 using Astro.Storage;
@@ -5,6 +6,7 @@ using Astro.Storage.Catalogs;
 using Astro.Storage.Cutouts;
 using Astro.Storage.Events;
 using Astro.Storage.Models;
+using Astro.Storage.Telemetry;
 using Microsoft.Azure.Storage.Blob;
 using Microsoft.Azure.WebJobs;
 using Microsoft.Extensions.Logging;
@@ -22,10 +24,12 @@ public sealed class CatalogFunctions
     private readonly AstroStorageClient _storage;
     private readonly FunctionAppSettings _settings;
     private readonly ILogger<CatalogFunctions> _logger;
+    private readonly FunctionMetrics _metrics;
 
     /// <summary>Creates the functions (by the WebJobs job activator, from DI).</summary>
-    public CatalogFunctions(CatalogPipeline catalogs, CutoutPipeline cutouts, AstroStorageClient storage, FunctionAppSettings settings, ILogger<CatalogFunctions> logger)
+    public CatalogFunctions(CatalogPipeline catalogs, CutoutPipeline cutouts, AstroStorageClient storage, FunctionAppSettings settings, FunctionMetrics metrics, ILogger<CatalogFunctions> logger)
     {
+        _metrics = metrics;
         _catalogs = catalogs;
         _cutouts = cutouts;
         _storage = storage;
@@ -39,7 +43,7 @@ public sealed class CatalogFunctions
     public Task CatalogDrop([BlobTrigger("%Astro:Storage:CatalogsContainer%/{name}")] ICloudBlob blob, string name, CancellationToken cancellationToken)
     {
         _ = blob;
-        return _catalogs.DropAsync(name, cancellationToken);
+        return DropCatalogAsync(name, TelemetryNames.Values.Blob, cancellationToken);
     }
 
     /// <summary>A cutout blob arrived: validate and summarise it.</summary>
@@ -48,7 +52,7 @@ public sealed class CatalogFunctions
     public Task CutoutDrop([BlobTrigger("%Astro:Storage:CutoutsContainer%/{name}")] ICloudBlob blob, string name, CancellationToken cancellationToken)
     {
         _ = blob;
-        return _cutouts.ProcessAsync(name, cancellationToken);
+        return ProcessCutoutAsync(name, TelemetryNames.Values.Blob, cancellationToken);
     }
 
     /// <summary>Event Grid blob-created events (delivered to a storage queue): the same processing as the blob triggers.</summary>
@@ -63,6 +67,7 @@ public sealed class CatalogFunctions
         catch (InvalidInputException e)
         {
             await PoisonNowAsync(_settings.Storage.BlobEventsQueue, message, e.Message, cancellationToken).ConfigureAwait(false);
+            _metrics.InputProcessed(TelemetryNames.Values.Event, TelemetryNames.Values.Poisoned, TelemetryNames.Values.EventGrid);
             return;
         }
 
@@ -70,11 +75,11 @@ public sealed class CatalogFunctions
         {
             if (b.Container == _settings.Storage.CatalogsContainer)
             {
-                await _catalogs.DropAsync(b.Blob, cancellationToken).ConfigureAwait(false);
+                await DropCatalogAsync(b.Blob, TelemetryNames.Values.EventGrid, cancellationToken).ConfigureAwait(false);
             }
             else if (b.Container == _settings.Storage.CutoutsContainer)
             {
-                await _cutouts.ProcessAsync(b.Blob, cancellationToken).ConfigureAwait(false);
+                await ProcessCutoutAsync(b.Blob, TelemetryNames.Values.EventGrid, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -95,18 +100,117 @@ public sealed class CatalogFunctions
         catch (InvalidInputException e)
         {
             await PoisonNowAsync(_settings.Storage.CatalogChunksQueue, message, e.Message, cancellationToken).ConfigureAwait(false);
+            _metrics.InputProcessed(TelemetryNames.Values.Chunk, TelemetryNames.Values.Poisoned, TelemetryNames.Values.Queue);
             return;
         }
 
+        var watch = Stopwatch.StartNew();
+        ChunkOutcome outcome;
         try
         {
-            await _catalogs.PredictChunkAsync(chunk, cancellationToken).ConfigureAwait(false);
+            outcome = await _catalogs.PredictChunkAsync(chunk, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (dequeueCount >= _settings.QueueMaxDequeueCount && e is not OperationCanceledException)
         {
+            Completed(TelemetryNames.Values.Poisoned);
+            using IDisposable? scope = _logger.BeginScope(LogScope.ForBlob(chunk.CorrelationId, $"{_settings.Storage.CatalogsContainer}/{chunk.Blob}", chunk.Chunk));
             string record = await _catalogs.RecordChunkFailureAsync(chunk, e, cancellationToken).ConfigureAwait(false);
             _logger.LogError("Chunk {Chunk} of {Blob} failed {Attempts} times; it goes to the poison queue, reason in {Record}: {Reason}", chunk.Chunk, chunk.Blob, dequeueCount, record, e.Message.ReplaceLineEndings(" "));
             throw;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Completed(TelemetryNames.Values.Failed);
+            throw;
+        }
+
+        Completed(FunctionMetrics.OutcomeOf(outcome));
+        if (outcome == ChunkOutcome.Merged)
+        {
+            await RecordMergeAsync(chunk.Blob, cancellationToken).ConfigureAwait(false);
+        }
+
+        void Completed(string result)
+        {
+            _metrics.ChunkProcessed(result, watch.Elapsed.TotalSeconds);
+            _metrics.InputProcessed(TelemetryNames.Values.Chunk, result, TelemetryNames.Values.Queue);
+        }
+    }
+
+    private async Task DropCatalogAsync(string name, string path, CancellationToken cancellationToken)
+    {
+        DropOutcome outcome;
+        try
+        {
+            outcome = await _catalogs.DropAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _metrics.InputProcessed(TelemetryNames.Values.Catalog, TelemetryNames.Values.Failed, path);
+            throw;
+        }
+
+        _metrics.InputProcessed(TelemetryNames.Values.Catalog, FunctionMetrics.OutcomeOf(outcome), path);
+    }
+
+    private async Task ProcessCutoutAsync(string name, string path, CancellationToken cancellationToken)
+    {
+        CutoutOutcome outcome;
+        try
+        {
+            outcome = await _cutouts.ProcessAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _metrics.InputProcessed(TelemetryNames.Values.Cutout, TelemetryNames.Values.Failed, path);
+            throw;
+        }
+
+        _metrics.InputProcessed(TelemetryNames.Values.Cutout, FunctionMetrics.OutcomeOf(outcome), path);
+        if (outcome == CutoutOutcome.Written)
+        {
+            // Upload → output: the blob version's last-modified time (storage clock, 1 s resolution) to now (just written).
+            try
+            {
+                Azure.Storage.Blobs.Models.BlobProperties props = await _storage.Cutouts.GetBlobClient(name).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                _metrics.UploadToOutput(TelemetryNames.Values.Cutout, (DateTimeOffset.UtcNow - props.LastModified).TotalSeconds);
+
+                // Image-model predictions in the output (predictions[]: model, version, flags[]): one row each, flagged when any flag is set.
+                Azure.Storage.Blobs.Models.BlobDownloadResult output = await _storage.Predictions.GetBlobClient(CutoutPipeline.OutputName(name)).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+                if (System.Text.Json.Nodes.JsonNode.Parse(output.Content.ToString())?["predictions"] is System.Text.Json.Nodes.JsonArray predictions)
+                {
+                    foreach (System.Text.Json.Nodes.JsonNode? p in predictions)
+                    {
+                        if (p?["model"]?.GetValue<string>() is string model && p["version"]?.GetValue<string>() is string version)
+                        {
+                            _metrics.RowsPredicted(model, version, path, 1, p["flags"] is System.Text.Json.Nodes.JsonArray { Count: > 0 } ? 1 : 0);
+                        }
+                    }
+                }
+            }
+            catch (Exception e) when (e is Azure.RequestFailedException or JsonException or InvalidOperationException)
+            {
+                _logger.LogDebug("Cutout {Blob}: metrics not recorded ({Reason})", name, e.Message.Split('\n')[0]);
+            }
+        }
+    }
+
+    /// <summary>Records a merged catalog's rows per model version and its upload → output latency, from its summary.</summary>
+    private async Task RecordMergeAsync(string blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Azure.Storage.Blobs.Models.BlobDownloadResult r = await _storage.Predictions.GetBlobClient(CatalogPipeline.OutputNames(blob).Summary).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+            CatalogSummary? summary = JsonSerializer.Deserialize<CatalogSummary>(r.Content.ToString(), StorageJson.Compact);
+            if (summary is not null)
+            {
+                _metrics.RowsPredicted(summary);
+                _metrics.UploadToOutput(TelemetryNames.Values.Catalog, summary.Timings.UploadToOutputSeconds);
+            }
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or JsonException)
+        {
+            _logger.LogWarning("Catalog {Blob}: merged, but its summary could not be read for the metrics: {Reason}", blob, e.Message.Split('\n')[0]);
         }
     }
 

@@ -1,6 +1,7 @@
 using Astro.Storage;
 using Astro.Storage.Models;
 using Astro.Storage.Registry;
+using Astro.Storage.Telemetry;
 using Astro.Storage.Training;
 using Microsoft.Azure.WebJobs;
 using Microsoft.Extensions.Logging;
@@ -13,10 +14,12 @@ public sealed class ModelFunctions
     private readonly ModelRegistry _registry;
     private readonly AstroStorageClient _storage;
     private readonly ILogger<ModelFunctions> _logger;
+    private readonly FunctionMetrics _metrics;
 
     /// <summary>Creates the functions.</summary>
-    public ModelFunctions(ModelRegistry registry, AstroStorageClient storage, ILogger<ModelFunctions> logger)
+    public ModelFunctions(ModelRegistry registry, AstroStorageClient storage, FunctionMetrics metrics, ILogger<ModelFunctions> logger)
     {
+        _metrics = metrics;
         _registry = registry;
         _storage = storage;
         _logger = logger;
@@ -37,7 +40,18 @@ public sealed class ModelFunctions
             _logger.LogWarning("model-published message is not {{name, version}} ({Reason}); refreshing every model anyway", e.Message);
         }
 
-        RegistryRefreshResult r = await _registry.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        RegistryRefreshResult r;
+        try
+        {
+            r = await _registry.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _metrics.RegistryReload("published", null);
+            throw;
+        }
+
+        _metrics.RegistryReload("published", r);
         _logger.LogInformation("Published {Model}: registry refreshed; loaded [{Loaded}], failed [{Failed}]", what, string.Join(", ", r.Loaded), string.Join("; ", r.Failed));
     }
 

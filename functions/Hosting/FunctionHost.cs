@@ -5,6 +5,7 @@ using Astro.Storage;
 using Astro.Storage.Catalogs;
 using Astro.Storage.Cutouts;
 using Astro.Storage.Registry;
+using Astro.Storage.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Azure.WebJobs;
@@ -58,9 +59,11 @@ public static class FunctionHost
     {
         ArgumentNullException.ThrowIfNull(configuration);
         FunctionAppSettings settings = FunctionAppSettings.Read(configuration, out IReadOnlyList<string> problems);
-        if (problems.Count > 0)
+        var telemetryProblems = new List<string>();
+        TelemetrySettings telemetry = TelemetrySettings.Read(configuration, telemetryProblems);
+        if (problems.Count + telemetryProblems.Count > 0)
         {
-            throw new SettingsException(problems);
+            throw new SettingsException([.. problems, .. telemetryProblems]);
         }
 
         IHostBuilder builder = new HostBuilder()
@@ -74,23 +77,18 @@ public static class FunctionHost
                 l.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
                 l.AddFilter("Microsoft.Hosting", LogLevel.Warning);
                 l.AddFilter("Host.Triggers.Timer", LogLevel.Warning);
-                l.AddSimpleConsole(o =>
-                {
-                    o.SingleLine = true;
-                    o.IncludeScopes = true;
-                    o.TimestampFormat = "HH:mm:ss.fff ";
-                    o.UseUtcTimestamp = true;
-                });
+                HostTelemetry.AddConsole(l, telemetry);
                 configureLogging?.Invoke(l);
             })
             .ConfigureServices(s =>
             {
                 s.AddSingleton(settings);
+                HostTelemetry.AddTelemetry(s, telemetry);
                 s.AddSingleton(_ => new AstroStorageClient(settings.ConnectionString, settings.Storage));
                 s.AddSingleton(p => new ModelRegistry(p.GetRequiredService<AstroStorageClient>().Models, settings.Models, p.GetRequiredService<ILoggerFactory>().CreateLogger<ModelRegistry>()));
                 s.AddSingleton(p => new QuarantineWriter(p.GetRequiredService<AstroStorageClient>().Quarantine, p.GetRequiredService<ILoggerFactory>().CreateLogger<QuarantineWriter>()));
                 s.AddSingleton(p => new CatalogPipeline(p.GetRequiredService<AstroStorageClient>(), p.GetRequiredService<ModelRegistry>(), p.GetRequiredService<QuarantineWriter>(), settings.Catalogs, p.GetRequiredService<ILoggerFactory>().CreateLogger<CatalogPipeline>()));
-                s.AddSingleton(p => new CutoutPipeline(p.GetRequiredService<AstroStorageClient>(), p.GetRequiredService<QuarantineWriter>(), new CutoutPipelineOptions(), p.GetRequiredService<ILoggerFactory>().CreateLogger<CutoutPipeline>()));
+                s.AddSingleton(p => new CutoutPipeline(p.GetRequiredService<AstroStorageClient>(), p.GetRequiredService<ModelRegistry>(), p.GetRequiredService<QuarantineWriter>(), new CutoutPipelineOptions(), p.GetRequiredService<ILoggerFactory>().CreateLogger<CutoutPipeline>()));
                 s.AddSingleton(p => new OnDemandPredictor(p.GetRequiredService<ModelRegistry>()) { MaxObjects = settings.MaxObjects });
                 s.AddSingleton<HttpFunctions>();
                 s.AddSingleton<Microsoft.Azure.WebJobs.ITypeLocator>(new FunctionTypeLocator(FunctionTypes));
@@ -180,7 +178,7 @@ internal sealed class FunctionTypeLocator(IReadOnlyList<Type> types) : Microsoft
 }
 
 /// <summary>Creates the containers and queues and loads the registry before the triggers start.</summary>
-internal sealed class StorageStartupService(AstroStorageClient storage, ModelRegistry registry, ILogger<StorageStartupService> logger) : IHostedService
+internal sealed class StorageStartupService(AstroStorageClient storage, ModelRegistry registry, FunctionMetrics metrics, ILogger<StorageStartupService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -190,7 +188,9 @@ internal sealed class StorageStartupService(AstroStorageClient storage, ModelReg
             logger.LogInformation("Created {Names}", string.Join(", ", created));
         }
 
+        metrics.ObserveRegistry(registry);
         RegistryRefreshResult r = await registry.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        metrics.RegistryReload("startup", r);
         logger.LogInformation("Model registry: {Count} model(s) loaded [{Loaded}]{Failed}", registry.Models.Count, string.Join(", ", r.Loaded), r.Failed.Count > 0 ? "; failed: " + string.Join("; ", r.Failed) : "");
     }
 
@@ -198,7 +198,7 @@ internal sealed class StorageStartupService(AstroStorageClient storage, ModelReg
 }
 
 /// <summary>The periodic registry check (the model-published queue is the fast path).</summary>
-internal sealed class RegistryRefreshService(ModelRegistry registry, FunctionAppSettings settings, ILogger<RegistryRefreshService> logger) : BackgroundService
+internal sealed class RegistryRefreshService(ModelRegistry registry, FunctionAppSettings settings, FunctionMetrics metrics, ILogger<RegistryRefreshService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -208,6 +208,7 @@ internal sealed class RegistryRefreshService(ModelRegistry registry, FunctionApp
             try
             {
                 RegistryRefreshResult r = await registry.RefreshAsync(stoppingToken).ConfigureAwait(false);
+                metrics.RegistryReload("periodic", r);
                 if (r.Loaded.Count + r.Removed.Count + r.Failed.Count > 0)
                 {
                     logger.LogInformation("Periodic registry check: loaded [{Loaded}], removed [{Removed}], failed [{Failed}]", string.Join(", ", r.Loaded), string.Join(", ", r.Removed), string.Join("; ", r.Failed));
@@ -215,6 +216,7 @@ internal sealed class RegistryRefreshService(ModelRegistry registry, FunctionApp
             }
             catch (Azure.RequestFailedException e)
             {
+                metrics.RegistryReload("periodic", null);
                 logger.LogWarning("Periodic registry check failed ({Status}): {Reason}", e.Status, e.Message.Split('\n')[0]);
             }
         }

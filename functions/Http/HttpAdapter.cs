@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Astro.Functions.Hosting;
 using Astro.Storage;
+using Astro.Storage.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -25,6 +27,23 @@ public static class HttpAdapter
         FunctionAppSettings settings = app.ApplicationServices.GetRequiredService<FunctionAppSettings>();
         byte[] key = Encoding.UTF8.GetBytes(settings.FunctionKey);
         ILogger logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Astro.Functions.Http");
+        FunctionMetrics metrics = app.ApplicationServices.GetRequiredService<FunctionMetrics>();
+
+        // Routing first so the duration metric knows the route template (the key check below still runs before any endpoint).
+        app.UseRouting();
+        app.Use(async (context, next) =>
+        {
+            long start = Stopwatch.GetTimestamp();
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            finally
+            {
+                string route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+                metrics.HttpRequest(route, context.Request.Method, context.Response.StatusCode, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            }
+        });
         app.Use(async (context, next) =>
         {
             string path = context.Request.Path.Value ?? "";
@@ -40,7 +59,6 @@ public static class HttpAdapter
 
             await next(context).ConfigureAwait(false);
         });
-        app.UseRouting();
         RequestDelegate Handle(Func<HttpFunctions, HttpContext, Task<IResult>> function) => c => Run(c, logger, function);
         app.UseEndpoints(e =>
         {

@@ -4,10 +4,12 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Astro.Functions.Hosting;
+using Astro.Inference.Packaging;
 using Astro.Storage;
 using Astro.Storage.Catalogs;
 using Astro.Storage.Models;
 using Astro.Storage.Registry;
+using Astro.Storage.Telemetry;
 using Astro.Storage.Training;
 using Azure.Storage.Blobs.Models;
 using Microsoft.AspNetCore.Http;
@@ -22,10 +24,12 @@ public sealed class HttpFunctions
     private readonly OnDemandPredictor _predictor;
     private readonly AstroStorageClient _storage;
     private readonly FunctionAppSettings _settings;
+    private readonly FunctionMetrics _metrics;
 
     /// <summary>Creates the functions.</summary>
-    public HttpFunctions(ModelRegistry registry, OnDemandPredictor predictor, AstroStorageClient storage, FunctionAppSettings settings)
+    public HttpFunctions(ModelRegistry registry, OnDemandPredictor predictor, AstroStorageClient storage, FunctionAppSettings settings, FunctionMetrics metrics)
     {
+        _metrics = metrics;
         _registry = registry;
         _predictor = predictor;
         _storage = storage;
@@ -36,7 +40,7 @@ public sealed class HttpFunctions
     public IResult Health() => Results.Json(new JsonObject
     {
         ["status"] = _registry.LastRefreshUtc is null ? "starting" : "ok",
-        ["models"] = _registry.Models.Count,
+        ["models"] = _registry.Models.Count + _registry.ImageModels.Count,
         ["lastRegistryRefreshUtc"] = _registry.LastRefreshUtc,
         ["version"] = s_version,
     });
@@ -71,6 +75,33 @@ public sealed class HttpFunctions
             });
         }
 
+        foreach (LoadedImageModel m in _registry.ImageModels)
+        {
+            ModelManifest manifest = m.Package.Manifest;
+            var metrics = new JsonObject();
+            foreach ((string k, double v) in manifest.Metrics)
+            {
+                metrics[k] = double.IsFinite(v) ? v : null;
+            }
+
+            models.Add(new JsonObject
+            {
+                ["name"] = m.Name,
+                ["version"] = m.Version,
+                ["kind"] = "image",
+                ["task"] = manifest.Task.ToString().ToLowerInvariant(),
+                ["target"] = manifest.Target.Name,
+                ["unit"] = manifest.Target.Unit,
+                ["outputs"] = new JsonArray([.. m.Package.OutputNames.Select(o => (JsonNode)o)]),
+                ["imageSize"] = m.Package.Image.Size,
+                ["bands"] = new JsonArray([.. m.Package.Image.Bands.Select(b => (JsonNode)b)]),
+                ["metrics"] = metrics,
+                ["createdUtc"] = manifest.CreatedUtc,
+                ["loadedUtc"] = m.LoadedUtc,
+                ["codeVersion"] = manifest.CodeVersion,
+            });
+        }
+
         return Results.Json(new JsonObject { ["models"] = models, ["lastRegistryRefreshUtc"] = _registry.LastRefreshUtc });
     }
 
@@ -79,7 +110,19 @@ public sealed class HttpFunctions
     {
         JsonNode? body = await ReadJsonAsync(request, cancellationToken).ConfigureAwait(false);
         _predictor.MaxObjects = _settings.MaxObjects;
-        JsonObject result = _predictor.PredictObjects(body, Query(request, "profile"), _settings.Catalogs.DefaultProfile, Query(request, "model"));
+        JsonObject result;
+        try
+        {
+            result = _predictor.PredictObjects(body, Query(request, "profile"), _settings.Catalogs.DefaultProfile, Query(request, "model"));
+        }
+        catch (InvalidInputException)
+        {
+            _metrics.InputProcessed(TelemetryNames.Values.Catalog, TelemetryNames.Values.Failed, TelemetryNames.Values.Http);
+            throw;
+        }
+
+        _metrics.InputProcessed(TelemetryNames.Values.Catalog, TelemetryNames.Values.Ok, TelemetryNames.Values.Http);
+        RecordRows(result);
         return Results.Json(result);
     }
 
@@ -103,7 +146,18 @@ public sealed class HttpFunctions
             string hash = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(body))[..16];
             string input = "http:" + (Query(request, "name") ?? "request");
             var text = new StringWriter { NewLine = "\n" };
-            _predictor.PredictCatalog(path, profile, input, hash, text, Query(request, "model"), cancellationToken);
+            try
+            {
+                _predictor.PredictCatalog(path, profile, input, hash, text, Query(request, "model"), cancellationToken);
+            }
+            catch (InvalidInputException)
+            {
+                _metrics.InputProcessed(TelemetryNames.Values.Catalog, TelemetryNames.Values.Failed, TelemetryNames.Values.Http);
+                throw;
+            }
+
+            _metrics.InputProcessed(TelemetryNames.Values.Catalog, TelemetryNames.Values.Ok, TelemetryNames.Values.Http);
+            RecordRows(PredictionRowsCsv.ReadRows(new StringReader(text.ToString()), "response"));
             return Results.Text(text.ToString(), "text/csv", Encoding.UTF8);
         }
         finally
@@ -186,6 +240,54 @@ public sealed class HttpFunctions
         }
 
         return buffer.ToArray();
+    }
+
+    /// <summary>Counts the predicted and flagged rows of a CSV answer per model version.</summary>
+    private void RecordRows(IEnumerable<PredictionRow> rows)
+    {
+        const int quality = (int)(Astro.Inference.Models.PredictionFlags.MissingBands | Astro.Inference.Models.PredictionFlags.OutOfDistribution | Astro.Inference.Models.PredictionFlags.InvalidOutput);
+        var counts = new Dictionary<(string Model, string Version), (long Predicted, long Flagged)>();
+        foreach (PredictionRow r in rows)
+        {
+            if (r.Predicted)
+            {
+                (long p, long f) = counts.GetValueOrDefault((r.Model, r.Version));
+                counts[(r.Model, r.Version)] = (p + 1, f + ((r.Flags & quality) != 0 ? 1 : 0));
+            }
+        }
+
+        foreach (((string model, string version), (long p, long f)) in counts)
+        {
+            _metrics.RowsPredicted(model, version, TelemetryNames.Values.Http, p, f);
+        }
+    }
+
+    /// <summary>Counts the predicted and flagged objects of a JSON answer (<c>results[].predictions[]</c>) per model version.</summary>
+    private void RecordRows(JsonObject result)
+    {
+        var counts = new Dictionary<(string Model, string Version), (long Predicted, long Flagged)>();
+        foreach (JsonNode? r in result["results"] as JsonArray ?? [])
+        {
+            foreach (JsonNode? p in r?["predictions"] as JsonArray ?? [])
+            {
+                string? model = p?["model"]?.GetValue<string>();
+                string? version = p?["version"]?.GetValue<string>();
+                string[] flags = [.. (p?["flags"] as JsonArray ?? []).Select(f => f?.GetValue<string>() ?? "")];
+                if (model is null || version is null || flags.Contains("notPredicted"))
+                {
+                    continue;
+                }
+
+                bool flagged = flags.Any(f => f is "missingBands" or "outOfDistribution" or "invalidOutput");
+                (long n, long k) = counts.GetValueOrDefault((model, version));
+                counts[(model, version)] = (n + 1, k + (flagged ? 1 : 0));
+            }
+        }
+
+        foreach (((string model, string version), (long n, long k)) in counts)
+        {
+            _metrics.RowsPredicted(model, version, TelemetryNames.Values.Http, n, k);
+        }
     }
 
     private static string? Query(HttpRequest request, string name) => request.Query.TryGetValue(name, out var v) && v.Count > 0 && !string.IsNullOrWhiteSpace(v[0]) ? v[0] : null;

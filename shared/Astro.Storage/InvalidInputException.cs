@@ -23,6 +23,21 @@ public enum InputProblem
 
     /// <summary>The input is larger than allowed.</summary>
     TooLarge,
+
+    /// <summary>A cutout that is not a readable FITS, JPEG or PNG image.</summary>
+    BadImage,
+
+    /// <summary>A cutout that is not 2-D, or smaller than an image model's minimum size.</summary>
+    WrongSize,
+
+    /// <summary>A cutout whose pixels are all NaN (in a band, or in the whole image).</summary>
+    AllNaN,
+
+    /// <summary>A cutout in which star detection finds no central galaxy.</summary>
+    NoGalaxy,
+
+    /// <summary>A cutout the image models cannot preprocess for another reason (for example a constant image).</summary>
+    UnusableCutout,
 }
 
 /// <summary>

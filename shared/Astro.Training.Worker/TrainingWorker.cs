@@ -6,6 +6,7 @@ using Astro.Ml.Training;
 using Astro.Storage;
 using Astro.Storage.Models;
 using Astro.Storage.Registry;
+using Astro.Storage.Telemetry;
 using Astro.Storage.Training;
 using Astro.Training.Worker.Models;
 using Azure;
@@ -42,6 +43,7 @@ public partial class TrainingWorker
     private readonly ModelRegistry _registry = null!;
     private readonly TrainingWorkerOptions _options = null!;
     private readonly ILogger _logger = NullLogger.Instance;
+    private readonly TrainingMetrics _metrics = TrainingMetrics.Shared;
     private string? _deviceDescription;
 
     /// <summary>For mocking only.</summary>
@@ -64,7 +66,20 @@ public partial class TrainingWorker
     /// <param name="logger">Receives structured logs (job scope: CorrelationId, JobId, ModelName, MessageId, Attempt).</param>
     /// <exception cref="ArgumentException">An option is invalid; every problem is listed.</exception>
     public TrainingWorker(AstroStorageClient storage, TrainingWorkerOptions options, ILogger logger)
+        : this(storage, options, logger, TrainingMetrics.Shared)
     {
+    }
+
+    /// <summary>Creates a worker.</summary>
+    /// <param name="storage">The storage clients (queues and containers of the layout).</param>
+    /// <param name="options">The options (validated and copied).</param>
+    /// <param name="logger">Receives structured logs (job scope: CorrelationId, JobId, ModelName, MessageId, Attempt).</param>
+    /// <param name="metrics">Receives the job metrics (<c>astro.training.jobs</c>, <c>astro.training.duration</c> of the Astro.Training meter); the other constructors use <see cref="TrainingMetrics.Shared"/>.</param>
+    /// <exception cref="ArgumentException">An option is invalid; every problem is listed.</exception>
+    public TrainingWorker(AstroStorageClient storage, TrainingWorkerOptions options, ILogger logger, TrainingMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        _metrics = metrics;
         ArgumentNullException.ThrowIfNull(storage);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
@@ -157,7 +172,19 @@ public partial class TrainingWorker
     public virtual async Task<TrainingJobResult?> ProcessNextAsync(CancellationToken cancellationToken = default)
     {
         Response<QueueMessage?> received = await _storage.TrainingJobs.ReceiveMessageAsync(_options.VisibilityTimeout, cancellationToken).ConfigureAwait(false);
-        return received.Value is QueueMessage message ? await HandleAsync(message, cancellationToken).ConfigureAwait(false) : null;
+        if (received.Value is not QueueMessage message)
+        {
+            return null;
+        }
+
+        TrainingJobResult result = await HandleAsync(message, cancellationToken).ConfigureAwait(false);
+        if (result.Attempt == message.DequeueCount)
+        {
+            // (A redelivered job that was already published returns its earlier result: not counted again.)
+            _metrics.JobHandled(result.ModelName, result.Status.ToString().ToLowerInvariant(), result.TrainingSeconds);
+        }
+
+        return result;
     }
 
     private async Task<TrainingJobResult> HandleAsync(QueueMessage message, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Astro.Functions.Hosting;
 using Astro.Functions.Tests.Infrastructure;
+using Astro.Inference.Images;
 using Astro.Inference.Packaging;
 using Astro.Trainer.Commands;
 using Microsoft.Extensions.Hosting;
@@ -105,7 +106,7 @@ public sealed class DemoEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
 
         // Every package in the folder was published and is served.
         string[] packages = [.. Directory.GetDirectories(models).Where(d => File.Exists(Path.Combine(d, ModelPackage.ManifestFileName))).Order(StringComparer.Ordinal)];
-        Assert.Equal(packages.Select(p => ModelPackage.Load(p).Manifest.Name), result.Models.Select(m => m.Name));
+        Assert.Equal(packages.Select(p => ImagePackage.IsImagePackage(p) ? ImagePackage.Load(p).Manifest.Name : ModelPackage.Load(p).Manifest.Name), result.Models.Select(m => m.Name));
 
         // Both delivery paths were used, and every input has its output.
         Assert.Contains(result.Inputs, i => i.Path == DemoPath.EventGrid);

@@ -8,6 +8,7 @@ using System.Text.Json.Nodes;
 using Astro.Catalogs;
 using Astro.Catalogs.Fits;
 using Astro.Catalogs.Models;
+using Astro.Inference.Images;
 using Astro.Inference.Packaging;
 using Astro.Storage;
 using Astro.Storage.Catalogs;
@@ -191,7 +192,7 @@ internal sealed class DemoException(string message) : Exception(message);
 internal sealed class DemoDriver
 {
     private static readonly string[] s_catalogExtensions = [".csv", ".csv.gz", ".tsv", ".txt", ".dat", ".cat", ".fits", ".fit", ".fts", ".fits.gz"];
-    private static readonly string[] s_cutoutExtensions = [".fits", ".fit", ".fts", ".fz", ".fits.gz"];
+    private static readonly string[] s_cutoutExtensions = [".fits", ".fit", ".fts", ".fz", ".fits.gz", ".jpg", ".jpeg", ".png"];
     private readonly DemoOptions _options;
     private readonly TextWriter _log;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -298,7 +299,7 @@ internal sealed class DemoDriver
         console.Write(predictions);
 
         var cutouts = new Table { Title = new TableTitle("Cutouts (predictions/cutouts/…)") };
-        cutouts.AddColumns("cutout blob", "via", "image HDU", "axes", "pixels", "undefined", "min", "max", "mean", "upload→output");
+        cutouts.AddColumns("cutout blob", "via", "image HDU", "axes", "pixels", "undefined", "min", "max", "mean", "image-model predictions", "upload→output");
         foreach (DemoInput i in result.Inputs.Where(i => !i.IsCatalog && i.CutoutSummary is not null))
         {
             JsonNode s = i.CutoutSummary!;
@@ -307,7 +308,7 @@ internal sealed class DemoDriver
             cutouts.AddRow(Esc(i.Blob), Esc(Via(i.Path)), hdu.ToString(CultureInfo.InvariantCulture),
                 Esc(string.Join("×", s["image"]?["axes"]?.AsArray().Select(a => a!.ToJsonString()) ?? [])),
                 Esc(s["image"]?["pixels"]?.ToJsonString() ?? ""), Esc(s["image"]?["undefined"]?.ToJsonString() ?? ""),
-                Num(stats?["min"]), Num(stats?["max"]), Num(stats?["mean"]), $"{i.UploadToOutputSeconds:F1} s");
+                Num(stats?["min"]), Num(stats?["max"]), Num(stats?["mean"]), Esc(ImagePredictions(s)), $"{i.UploadToOutputSeconds:F1} s");
         }
 
         console.Write(cutouts);
@@ -425,7 +426,8 @@ internal sealed class DemoDriver
     /// </summary>
     private List<DemoInput> PlanInputs(AstroStorageClient storage, List<string> catalogs, List<string> cutouts, List<string> packages, List<string> notes)
     {
-        var served = packages.Select(ModelPackage.Load).ToList();
+        // Image packages serve cutouts; the catalog plan needs the catalog packages only.
+        var served = packages.Where(d => !ImagePackage.IsImagePackage(d)).Select(ModelPackage.Load).ToList();
         var planned = new List<(string Local, string Blob, string Profile, string? Note)>();
         string catalogRoot = Path.GetFullPath(Path.Combine(_options.SamplesDirectory, "catalogs"));
         foreach (string c in catalogs)
@@ -664,6 +666,21 @@ internal sealed class DemoDriver
         }
     }
 
+    /// <summary>"model version: output = value ± std (second stage value)" for each image model that predicted the cutout.</summary>
+    private static string ImagePredictions(JsonNode summary)
+    {
+        var parts = new List<string>();
+        foreach (JsonNode? p in summary["predictions"]?.AsArray() ?? [])
+        {
+            string outputs = string.Join(", ", (p?["outputs"]?.AsArray() ?? []).Select(o => string.Create(CultureInfo.InvariantCulture,
+                $"{o?["name"]} = {o?["value"]?.GetValue<double>():G4} ± {o?["std"]?.GetValue<double>():G2}")));
+            string stage = p?["secondStage"] is JsonNode st ? string.Create(CultureInfo.InvariantCulture, $" (2nd stage {st["value"]?.GetValue<double>():G4})") : "";
+            parts.Add($"{p?["model"]}: {outputs}{stage}");
+        }
+
+        return parts.Count == 0 ? summary["note"]?.GetValue<string>() ?? "—" : string.Join("; ", parts);
+    }
+
     private async Task DownloadAsync(AstroStorageClient storage, DemoInput input, string outputDirectory, CancellationToken cancellationToken)
     {
         var names = new List<string>();
@@ -745,7 +762,7 @@ internal sealed class DemoDriver
     {
         foreach (DemoInput input in result.Inputs.Where(i => i.IsCatalog && i.Profile is not null))
         {
-            foreach (string dir in packages)
+            foreach (string dir in packages.Where(d => !ImagePackage.IsImagePackage(d)))
             {
                 ModelPackage package = ModelPackage.Load(dir);
                 if (package.Manifest.Profile != input.Profile)

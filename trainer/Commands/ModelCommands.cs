@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Astro.Inference.Images;
 using Astro.Inference.Packaging;
 using Astro.Storage;
 using Astro.Storage.Models;
@@ -137,35 +138,19 @@ internal static class ModelPublisher
             throw new ModelCommandException($"{packageDirectory}: no such package folder");
         }
 
-        ModelPackage package;
-        try
-        {
-            package = ModelPackage.Load(packageDirectory);
-        }
-        catch (ModelPackageException e)
-        {
-            throw new ModelCommandException(Mention(packageDirectory, e.Message), e);
-        }
-
+        // Catalog packages are checked by ModelPackage, image packages (a manifest with an image section) by ImagePackage.
+        ModelManifest manifest = LoadManifest(packageDirectory, packageDirectory);
         string? copy = null;
         try
         {
-            string source = package.Directory;
-            if (!string.IsNullOrWhiteSpace(name) && name != package.Manifest.Name)
+            string source = packageDirectory;
+            if (!string.IsNullOrWhiteSpace(name) && name != manifest.Name)
             {
                 copy = Path.Combine(Path.GetTempPath(), "astro-publish-" + Guid.NewGuid().ToString("N")[..8]);
                 CopyDirectory(source, copy);
-                ModelManifest renamed = package.Manifest with { Name = name };
+                ModelManifest renamed = manifest with { Name = name };
                 await File.WriteAllTextAsync(Path.Combine(copy, ModelPackage.ManifestFileName), renamed.ToJson(), cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    package = ModelPackage.Load(copy);
-                }
-                catch (ModelPackageException e)
-                {
-                    throw new ModelCommandException($"--name {name}: {e.Message.ReplaceLineEndings(" ")}", e);
-                }
-
+                manifest = LoadManifest(copy, $"--name {name}");
                 source = copy;
             }
 
@@ -176,7 +161,7 @@ internal static class ModelPublisher
             string message = JsonSerializer.Serialize(new ModelPublishedMessage { Name = n, Version = v }, StorageJson.Compact);
             await storage.ModelPublished.SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
             string[] files = Directory.GetFiles(source, "*", SearchOption.AllDirectories);
-            return new PublishedModel(n, v, package.Manifest.Profile, files.Length, files.Sum(f => new FileInfo(f).Length));
+            return new PublishedModel(n, v, manifest.Profile, files.Length, files.Sum(f => new FileInfo(f).Length));
         }
         finally
         {
@@ -184,6 +169,18 @@ internal static class ModelPublisher
             {
                 Directory.Delete(copy, recursive: true);
             }
+        }
+    }
+
+    private static ModelManifest LoadManifest(string directory, string mention)
+    {
+        try
+        {
+            return ImagePackage.IsImagePackage(directory) ? ImagePackage.Load(directory).Manifest : ModelPackage.Load(directory).Manifest;
+        }
+        catch (ModelPackageException e)
+        {
+            throw new ModelCommandException(Mention(mention, e.Message), e);
         }
     }
 

@@ -1,9 +1,8 @@
 using System.Globalization;
 using Astro.Imaging;
-using Astro.Imaging.Features;
 using Astro.Imaging.IO;
 using Astro.Imaging.Models;
-using Astro.Imaging.Resampling;
+using Astro.Inference.Images;
 using Astro.Inference.Packaging;
 
 namespace Astro.Ml.Images;
@@ -352,42 +351,42 @@ public sealed class ImageDataset
     }
 }
 
-/// <summary>Turns a cutout into a network input and paper 003's luminosity features, as <see cref="ImageInputInfo"/> says.</summary>
+/// <summary>
+/// Turns a cutout into a network input and paper 003's luminosity features, as <see cref="ImageInputInfo"/> says. A thin
+/// wrapper over the serving side's <see cref="ImageInputPreprocessor"/> (one implementation for training and serving) that
+/// reports problems as <see cref="ImageDataException"/>.
+/// </summary>
 public static class ImagePreprocessing
 {
     /// <summary>The stretch of 8-bit colour composites: values divided by 255.</summary>
-    public const string Rgb8 = "rgb8";
+    public const string Rgb8 = ImageInputPreprocessor.Rgb8;
 
     /// <summary>Paper 003's per-band log stretch.</summary>
-    public const string Log003 = "log003";
+    public const string Log003 = ImageInputPreprocessor.Log003;
 
     /// <summary>The resampling mode written into manifests.</summary>
-    public const string Resampling = "areaShrinkBicubicEnlarge";
-
-    private static readonly string[] s_perBand = [.. LuminosityFeatures.Names.Where(n => n is not "redshift" and not "kpc_per_pixel")];
+    public const string Resampling = ImageInputPreprocessor.Resampling;
 
     /// <summary>The luminosity feature names for an input description.</summary>
-    public static IReadOnlyList<string> LuminosityNames(ImageInputInfo input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return [.. input.Bands.SelectMany(b => s_perBand.Select(n => $"{b}:{n}")), "redshift", "kpc_per_pixel"];
-    }
+    public static IReadOnlyList<string> LuminosityNames(ImageInputInfo input) => ImageInputPreprocessor.LuminosityNames(input);
 
     /// <summary>Reads and prepares one file.</summary>
     /// <exception cref="ImageDataException">The file cannot be read or used; the message names it.</exception>
-    public static (float[] Input, float[] Luminosity) Prepare(string path, ImageInputInfo input, double redshift)
+    public static (float[] Input, float[] Luminosity) Prepare(string path, ImageInputInfo input, double redshift) =>
+        Prepare(Read(path), input, redshift);
+
+    /// <summary>Reads a cutout file.</summary>
+    /// <exception cref="ImageDataException">The file cannot be read; the message names it.</exception>
+    public static Cutout Read(string path)
     {
-        Cutout cutout;
         try
         {
-            cutout = CutoutReader.Read(path);
+            return CutoutReader.Read(path);
         }
         catch (Exception e) when (e is ImagingException or IOException)
         {
             throw new ImageDataException(e.Message.Contains(Path.GetFileName(path), StringComparison.Ordinal) ? e.Message : $"{path}: {e.Message}", e);
         }
-
-        return Prepare(cutout, input, redshift);
     }
 
     /// <summary>Prepares one cutout.</summary>
@@ -396,56 +395,14 @@ public static class ImagePreprocessing
     {
         ArgumentNullException.ThrowIfNull(cutout);
         ArgumentNullException.ThrowIfNull(input);
-        if (cutout.Bands.Count != input.Bands.Count)
-        {
-            throw new ImageDataException($"{cutout.Source}: {cutout.Bands.Count} band(s), the model needs {input.Bands.Count} ({string.Join(", ", input.Bands)})");
-        }
-
-        int size = input.Size;
-        int plane = size * size;
-        var pixels = new float[input.Bands.Count * plane];
-        var options = new CutoutPreprocessorOptions
-        {
-            RemoveStars = input.RemoveStars,
-            OutputSize = input.Stretch == Log003 ? size : null,
-            Redshift = double.IsFinite(redshift) ? redshift : null,
-        };
-        options.Stretch.TargetNoiseLevel = input.TargetNoiseLevel;
-        options.Stretch.NoiseSigmas = input.NoiseSigmas;
-        CutoutPreprocessingResult result;
         try
         {
-            result = new CutoutPreprocessor(options).Process(cutout);
+            PreparedImageInput prepared = ImageInputPreprocessor.Prepare(cutout, input, redshift);
+            return (prepared.Pixels, prepared.Luminosity);
         }
-        catch (ImagingException e)
+        catch (ImageInputException e)
         {
             throw new ImageDataException(e.Message, e);
         }
-
-        for (int b = 0; b < input.Bands.Count; b++)
-        {
-            CutoutImage network = input.Stretch switch
-            {
-                Log003 => result.NetworkInput[b],
-                Rgb8 => Resampler.Resize(new CutoutImage(cutout.Width, cutout.Height, Array.ConvertAll(cutout.Bands[b].Pixels, v => double.IsFinite(v) ? v / 255.0 : 0)), size, size),
-                _ => throw new ImageDataException($"{cutout.Source}: unknown stretch '{input.Stretch}' (rgb8 or log003)"),
-            };
-            for (int i = 0; i < plane; i++)
-            {
-                pixels[(b * plane) + i] = (float)network.Pixels[i];
-            }
-        }
-
-        var features = new List<float>();
-        foreach (LuminosityFeatures f in result.Features)
-        {
-            double[] all = f.ToArray();
-            features.AddRange(all.Take(s_perBand.Length).Select(v => (float)v));
-        }
-
-        double[] first = result.Features[0].ToArray();
-        features.Add((float)first[^2]);
-        features.Add((float)first[^1]);
-        return (pixels, [.. features]);
     }
 }

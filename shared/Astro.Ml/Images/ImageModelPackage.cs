@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Astro.Evaluation;
+using Astro.Inference.Images;
+using Astro.Inference.Images.Models;
 using Astro.Inference.Packaging;
 using Astro.Onnx;
 
@@ -304,30 +306,24 @@ public static class ImageModelPackage
 /// <param name="Error">Why the file could not be predicted, or null.</param>
 public sealed record ImagePrediction(string Source, float[] Outputs, float[] Std, double SecondStage, string? Error);
 
-/// <summary>Loads an image model package and predicts cutout files with ONNX Runtime (no TorchSharp).</summary>
+/// <summary>
+/// Loads an image model package and predicts cutout files with ONNX Runtime (no TorchSharp): a thin wrapper over the
+/// serving side's <see cref="ImageInputPreprocessor"/> and <see cref="ImagePredictionService"/>. As before, any cutout
+/// whose band count fits is predicted (no format, minimum-size beyond 16 pixels or galaxy checks, which the function app
+/// applies); ONNX sessions are shared per file.
+/// </summary>
 public sealed class ImageModelPredictor : IDisposable
 {
-    private readonly OnnxModelSession _session;
-    private readonly OnnxModelSession? _stage2;
+    private readonly ImagePredictionService _service;
 
     /// <summary>Opens a package.</summary>
-    /// <exception cref="ModelPackageException">The manifest is missing, invalid or not an image model's.</exception>
+    /// <exception cref="ModelPackageException">The manifest is missing, invalid or not an image model's, or a graph does not match it.</exception>
     public ImageModelPredictor(string directory, int threads = 2)
     {
-        string manifestPath = Path.Combine(directory, "manifest.json");
-        if (!File.Exists(manifestPath))
-        {
-            throw new ModelPackageException($"{directory}: no manifest.json");
-        }
-
-        Manifest = ModelManifest.Parse(File.ReadAllText(manifestPath), manifestPath);
-        Image = Manifest.Image ?? throw new ModelPackageException($"{manifestPath}: not an image model (no 'image' section)");
-        var options = new OnnxModelSessionOptions { IntraOpThreads = threads };
-        _session = new OnnxModelSession(Path.Combine(directory, Manifest.Onnx.File), options);
-        if (Image.SecondStage is { } stage)
-        {
-            _stage2 = new OnnxModelSession(Path.Combine(directory, stage.File), options);
-        }
+        ImagePackage package = ImagePackage.Load(directory);
+        _service = new ImagePredictionService(package, new ImagePredictionServiceOptions { IntraOpThreads = threads, MinimumSizeFraction = 0, RequireGalaxy = false });
+        Manifest = package.Manifest;
+        Image = package.Image;
     }
 
     /// <summary>Gets the manifest.</summary>
@@ -335,6 +331,9 @@ public sealed class ImageModelPredictor : IDisposable
 
     /// <summary>Gets the image section.</summary>
     public ImageInputInfo Image { get; }
+
+    /// <summary>Gets the serving-side service this wraps.</summary>
+    public ImagePredictionService Service => _service;
 
     /// <summary>Predicts files; unusable files get an error instead of a prediction.</summary>
     public IReadOnlyList<ImagePrediction> Predict(IReadOnlyList<string> files, double redshift = double.NaN)
@@ -345,30 +344,27 @@ public sealed class ImageModelPredictor : IDisposable
         {
             try
             {
-                (float[] x, float[] lum) = ImagePreprocessing.Prepare(file, Image, redshift);
-                IReadOnlyList<float[]> y = _session.RunAll(x, 1);
-                double second = double.NaN;
-                if (_stage2 is not null)
-                {
-                    float[] row = [.. y[2], .. y[0], .. lum];
-                    second = _stage2.Run(row, 1)[0];
-                }
-
-                results.Add(new ImagePrediction(file, y[0], y[1], second, null));
+                // As in training: any format whose band count fits (the service's serving checks of format and galaxy are skipped).
+                PreparedImageInput prepared = ImageInputPreprocessor.Prepare(ImagePreprocessing.Read(file), Image, redshift);
+                ImagePredictionResult r = _service.Predict(prepared, double.IsFinite(redshift));
+                results.Add(new ImagePrediction(file, [.. r.Outputs.Select(o => (float)o.Value)], [.. r.Outputs.Select(o => (float)o.Std)], r.SecondStage?.Value ?? double.NaN, null));
             }
-            catch (Exception e) when (e is ImageDataException or FileNotFoundException or IOException)
+            catch (Exception e) when (e is ImageDataException or ImageInputException or FileNotFoundException or IOException)
             {
-                results.Add(new ImagePrediction(file, [], [], double.NaN, e.Message.ReplaceLineEndings(" ")));
+                string message = e.Message.ReplaceLineEndings(" ");
+                string name = Path.GetFileName(file) + ":";
+                message = message.Contains(file, StringComparison.Ordinal) ? message
+                    : message.StartsWith(name, StringComparison.Ordinal) ? file + message[(name.Length - 1)..]
+                    : $"{file}: {message}";
+                results.Add(new ImagePrediction(file, [], [], double.NaN, message));
             }
         }
 
         return results;
     }
 
-    /// <summary>Releases the sessions.</summary>
+    /// <summary>Releases nothing: the ONNX sessions are shared by the process.</summary>
     public void Dispose()
     {
-        _session.Dispose();
-        _stage2?.Dispose();
     }
 }

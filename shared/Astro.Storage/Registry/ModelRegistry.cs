@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography;
 using Astro.Inference;
+using Astro.Inference.Images;
 using Astro.Inference.Packaging;
 using Azure;
 using Azure.Storage.Blobs;
@@ -30,6 +31,10 @@ public sealed class ModelRegistryOptions
     /// <summary>Gets or sets the options of the prediction services created for loaded packages.</summary>
     /// <value>The default value is <c>new PredictionServiceOptions()</c>.</value>
     public PredictionServiceOptions Prediction { get; set; } = new();
+
+    /// <summary>Gets or sets the options of the image prediction services created for loaded image packages.</summary>
+    /// <value>The default value is <c>new ImagePredictionServiceOptions()</c>.</value>
+    public ImagePredictionServiceOptions Images { get; set; } = new();
 }
 
 /// <summary>A model version being served.</summary>
@@ -44,6 +49,14 @@ public sealed record LoadedModel(string Name, string Version, ModelPackage Packa
     public string Profile => Package.Manifest.Profile;
 }
 
+/// <summary>An image model version being served (its manifest has an <c>image</c> section).</summary>
+/// <param name="Name">The model's name.</param>
+/// <param name="Version">Its version.</param>
+/// <param name="Package">The loaded package.</param>
+/// <param name="Service">The image prediction service (its ONNX sessions are shared per file).</param>
+/// <param name="LoadedUtc">When it was loaded.</param>
+public sealed record LoadedImageModel(string Name, string Version, ImagePackage Package, ImagePredictionService Service, DateTimeOffset LoadedUtc);
+
 /// <summary>What one <see cref="ModelRegistry.RefreshAsync"/> did.</summary>
 /// <param name="Loaded">"name version" of the versions loaded now.</param>
 /// <param name="Removed">Names no longer served (their pointer is gone).</param>
@@ -57,7 +70,11 @@ public sealed record RegistryRefreshResult(IReadOnlyList<string> Loaded, IReadOn
 /// (manifest, profile, ONNX graph, ONNX Runtime session) and only then swaps it in; on any failure the previous version
 /// keeps serving.
 /// </summary>
-/// <remarks>Thread-safe: <see cref="Models"/> is an immutable snapshot; refreshes are serialised.</remarks>
+/// <remarks>
+/// Catalog packages (no <c>image</c> section in the manifest) are served through <see cref="Models"/>, image packages
+/// through <see cref="ImageModels"/>; one name is one model of one kind. Thread-safe: both lists are immutable snapshots;
+/// refreshes are serialised.
+/// </remarks>
 public class ModelRegistry
 {
     private readonly BlobContainerClient _container = null!;
@@ -65,6 +82,7 @@ public class ModelRegistry
     private readonly ILogger _logger = NullLogger.Instance;
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private ImmutableArray<LoadedModel> _models = [];
+    private ImmutableArray<LoadedImageModel> _imageModels = [];
 
     /// <summary>For mocking only.</summary>
     protected ModelRegistry()
@@ -84,8 +102,11 @@ public class ModelRegistry
         _logger = logger ?? NullLogger.Instance;
     }
 
-    /// <summary>The models served now, by name.</summary>
+    /// <summary>The catalog models served now, by name.</summary>
     public virtual IReadOnlyList<LoadedModel> Models => _models;
+
+    /// <summary>The image (cutout) models served now, by name.</summary>
+    public virtual IReadOnlyList<LoadedImageModel> ImageModels => _imageModels;
 
     /// <summary>When the last refresh finished, or null before the first.</summary>
     public virtual DateTimeOffset? LastRefreshUtc { get; private set; }
@@ -108,7 +129,9 @@ public class ModelRegistry
             var loaded = new List<string>();
             var failed = new List<string>();
             var removed = new List<string>();
-            Dictionary<string, LoadedModel> current = _models.ToDictionary(m => m.Name, StringComparer.Ordinal);
+            Dictionary<string, Served> current = _models.Select(m => new Served(m.Version, m, null))
+                .Concat(_imageModels.Select(m => new Served(m.Version, null, m)))
+                .ToDictionary(m => m.Catalog?.Name ?? m.Image!.Name, StringComparer.Ordinal);
             var seen = new HashSet<string>(StringComparer.Ordinal);
             await foreach (BlobHierarchyItem item in _container.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, "/", null, cancellationToken).ConfigureAwait(false))
             {
@@ -125,14 +148,14 @@ public class ModelRegistry
                 }
 
                 seen.Add(name);
-                if (current.TryGetValue(name, out LoadedModel? served) && served.Version == version)
+                if (current.TryGetValue(name, out Served? served) && served.Version == version)
                 {
                     continue;
                 }
 
                 try
                 {
-                    LoadedModel model = await LoadAsync(name, version, cancellationToken).ConfigureAwait(false);
+                    Served model = await LoadAsync(name, version, cancellationToken).ConfigureAwait(false);
                     current[name] = model;
                     loaded.Add($"{name} {version}");
                     _logger.LogInformation("Model {ModelName} {ModelVersion} loaded (was {PreviousVersion})", name, version, served?.Version ?? "none");
@@ -152,7 +175,8 @@ public class ModelRegistry
                 _logger.LogWarning("Model {ModelName} is no longer published (no {Pointer} pointer); not serving it", name, ModelRegistryDefaults.PointerName);
             }
 
-            _models = [.. current.Values.OrderBy(m => m.Name, StringComparer.Ordinal)];
+            _models = [.. current.Values.Select(m => m.Catalog).OfType<LoadedModel>().OrderBy(m => m.Name, StringComparer.Ordinal)];
+            _imageModels = [.. current.Values.Select(m => m.Image).OfType<LoadedImageModel>().OrderBy(m => m.Name, StringComparer.Ordinal)];
             LastRefreshUtc = DateTimeOffset.UtcNow;
             return new RegistryRefreshResult(loaded, removed, failed);
         }
@@ -174,10 +198,9 @@ public class ModelRegistry
     /// <exception cref="RequestFailedException">An upload failed.</exception>
     public virtual async Task<(string Name, string Version)> PublishAsync(string packageDirectory, CancellationToken cancellationToken = default)
     {
-        ModelPackage package = ModelPackage.Load(packageDirectory);
-        string name = package.Manifest.Name;
-        string version = package.Manifest.Version;
-        string root = package.Directory;
+        (ModelManifest manifest, string root) = LoadAny(packageDirectory);
+        string name = manifest.Name;
+        string version = manifest.Version;
         foreach (string file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
             string relative = Path.GetRelativePath(root, file).Replace('\\', '/');
@@ -211,7 +234,20 @@ public class ModelRegistry
         }
     }
 
-    private async Task<LoadedModel> LoadAsync(string name, string version, CancellationToken cancellationToken)
+    // A catalog package is checked by ModelPackage, an image package (manifest with an image section) by ImagePackage.
+    private static (ModelManifest Manifest, string Directory) LoadAny(string directory)
+    {
+        if (ImagePackage.IsImagePackage(directory))
+        {
+            ImagePackage image = ImagePackage.Load(directory);
+            return (image.Manifest, image.Directory);
+        }
+
+        ModelPackage package = ModelPackage.Load(directory);
+        return (package.Manifest, package.Directory);
+    }
+
+    private async Task<Served> LoadAsync(string name, string version, CancellationToken cancellationToken)
     {
         string prefix = $"{name}/{version}/";
         string dir = Path.Combine(_options.CacheDirectory, Safe(name), $"{Safe(version)}.{Guid.NewGuid():N}");
@@ -245,14 +281,22 @@ public class ModelRegistry
                 throw new ModelPackageException($"Model {name} {version}: the pointer names a version with no files under {_container.Name}/{prefix}.");
             }
 
-            ModelPackage package = ModelPackage.Load(dir);
-            if (package.Manifest.Name != name || package.Manifest.Version != version)
+            (ModelManifest manifest, _) = LoadAny(dir);
+            if (manifest.Name != name || manifest.Version != version)
             {
-                throw new ModelPackageException($"Model {name} {version}: its manifest says {package.Manifest.Name} {package.Manifest.Version}.");
+                throw new ModelPackageException($"Model {name} {version}: its manifest says {manifest.Name} {manifest.Version}.");
             }
 
+            if (manifest.Image is not null)
+            {
+                ImagePackage image = ImagePackage.Load(dir);
+                var imageService = new ImagePredictionService(image, _options.Images);
+                return new Served(version, null, new LoadedImageModel(name, version, image, imageService, DateTimeOffset.UtcNow));
+            }
+
+            ModelPackage package = ModelPackage.Load(dir);
             var service = new PredictionService(package, _options.Prediction);
-            return new LoadedModel(name, version, package, service, DateTimeOffset.UtcNow);
+            return new Served(version, new LoadedModel(name, version, package, service, DateTimeOffset.UtcNow), null);
         }
         catch
         {
@@ -260,6 +304,8 @@ public class ModelRegistry
             throw;
         }
     }
+
+    private sealed record Served(string Version, LoadedModel? Catalog, LoadedImageModel? Image);
 
     private static string Safe(string s) => string.Concat(s.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
 
