@@ -151,12 +151,14 @@ public class CutoutPreprocessor
             foreach (CutoutImage image in cleaned)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                LogStretchResult stretch = LogStretch.Apply(image, _options.Stretch);
+
+                // One clipping of the star-removed image serves both the stretch's noise level and the
+                // features' sky level (it was computed twice, and clipping dominated the time).
+                var sky = Statistics.SigmaClip.Compute(image.Pixels, _options.Stretch.Clip);
+                LogStretchResult stretch = LogStretch.Apply(image, _options.Stretch, sky);
                 stretched.Add(stretch);
                 network.Add(_options.OutputSize is int size ? Resampler.Resize(stretch.Image, size, size) : stretch.Image);
-                var sky = Statistics.SigmaClip.Compute(image.Pixels, _options.Stretch.Clip);
-                var skySubtracted = new CutoutImage(image.Width, image.Height, Array.ConvertAll(image.Pixels, v => v - sky.Median));
-                features.Add(LuminosityFeatures.Compute(skySubtracted, stretch, _options.Redshift, scale));
+                features.Add(LuminosityFeatures.Compute(image, sky.Median, stretch, _options.Redshift, scale));
             }
 
             return new CutoutPreprocessingResult(cutout, cleaned, stretched, network, detection, removed, features);

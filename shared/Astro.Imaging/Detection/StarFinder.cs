@@ -1,3 +1,4 @@
+using System.Numerics;
 using Astro.Imaging.Models;
 
 namespace Astro.Imaging.Detection;
@@ -32,13 +33,13 @@ public static class StarFinder
         options.Validate();
         var kernel = new StarFinderKernel(fwhm, options.SigmaRadius);
         double[] data = image.Pixels;
-        bool hasNaN = Array.Exists(data, double.IsNaN);
+        bool hasNaN = !Statistics.SigmaClip.AllFinite(data) && Array.Exists(data, double.IsNaN);
         if (hasNaN)
         {
             data = Array.ConvertAll(data, v => double.IsNaN(v) ? 0.0 : v);
         }
 
-        double[] convolved = Convolve(data, image.Width, image.Height, kernel);
+        double[] convolved = Convolve(data, image.Width, image.Height, kernel, ScratchArrays.Convolved(data.Length));
         double thresholdEff = threshold * kernel.RelativeError;
         var result = new List<DetectedSource>();
         foreach ((int px, int py) in FindPeaks(convolved, image.Width, image.Height, kernel, thresholdEff, options.ExcludeBorder))
@@ -157,35 +158,39 @@ public static class StarFinder
     }
 
     /// <summary>Convolution with zeros beyond the border (scipy.ndimage.convolve, mode 'constant').</summary>
-    internal static double[] Convolve(double[] data, int w, int h, StarFinderKernel kernel)
+    /// <param name="data">The image.</param>
+    /// <param name="w">Width.</param>
+    /// <param name="h">Height.</param>
+    /// <param name="kernel">The kernel.</param>
+    /// <param name="destination">Where to write (every element is written), or null for a new array.</param>
+    internal static double[] Convolve(double[] data, int w, int h, StarFinderKernel kernel, double[]? destination = null)
     {
-        double[] result = new double[data.Length];
+        double[] result = destination ?? new double[data.Length];
         int r = kernel.Radius;
         var taps = kernel.Taps;
         for (int y = 0; y < h; y++)
         {
             bool innerRow = y >= r && y < h - r;
+            if (innerRow && w > 2 * r)
+            {
+                ConvolveInnerRow(data, result, w, y, r, taps);
+            }
+
             for (int x = 0; x < w; x++)
             {
-                double sum = 0;
                 if (innerRow && x >= r && x < w - r)
                 {
-                    int centre = (y * w) + x;
-                    foreach (var (dx, dy, weight) in taps)
-                    {
-                        sum += weight * data[centre + (dy * w) + dx];
-                    }
+                    continue; // done by ConvolveInnerRow
                 }
-                else
+
+                double sum = 0;
+                foreach (var (dx, dy, weight) in taps)
                 {
-                    foreach (var (dx, dy, weight) in taps)
+                    int xx = x + dx;
+                    int yy = y + dy;
+                    if (xx >= 0 && yy >= 0 && xx < w && yy < h)
                     {
-                        int xx = x + dx;
-                        int yy = y + dy;
-                        if (xx >= 0 && yy >= 0 && xx < w && yy < h)
-                        {
-                            sum += weight * data[(yy * w) + xx];
-                        }
+                        sum += weight * data[(yy * w) + xx];
                     }
                 }
 
@@ -194,6 +199,33 @@ public static class StarFinder
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Pixels r … w − r − 1 of an inner row, whose kernel footprint is wholly inside the image. The taps
+    /// are the outer loop and the pixels the inner, vectorised one, so each pixel still sums
+    /// weight × value in tap order starting from 0: exactly the scalar result, 4 pixels at a time.
+    /// </summary>
+    private static void ConvolveInnerRow(double[] data, double[] result, int w, int y, int r, (int Dx, int Dy, double W)[] taps)
+    {
+        Span<double> output = result.AsSpan((y * w) + r, w - (2 * r));
+        output.Clear();
+        int width = output.Length;
+        foreach (var (dx, dy, weight) in taps)
+        {
+            ReadOnlySpan<double> input = data.AsSpan(((y + dy) * w) + r + dx, width);
+            var vw = new Vector<double>(weight);
+            int x = 0;
+            for (; x <= width - Vector<double>.Count; x += Vector<double>.Count)
+            {
+                (new Vector<double>(output[x..]) + (vw * new Vector<double>(input[x..]))).CopyTo(output[x..]);
+            }
+
+            for (; x < width; x++)
+            {
+                output[x] += weight * input[x];
+            }
+        }
     }
 
     private static IEnumerable<(int X, int Y)> FindPeaks(double[] conv, int w, int h, StarFinderKernel kernel, double threshold, bool excludeBorder)
@@ -211,6 +243,13 @@ public static class StarFinder
                 }
 
                 if (excludeBorder && (x <= r || y <= r || x >= w - r - 1 || y >= h - r - 1))
+                {
+                    continue;
+                }
+
+                // Most pixels above the threshold lie on the slopes of the galaxy: the 8 neighbours (always part
+                // of the footprint, whose radius is at least 2) reject them before the full footprint is walked.
+                if (x > 0 && y > 0 && x < w - 1 && y < h - 1 && HasHigherNeighbour(conv, (y * w) + x, w, v))
                 {
                     continue;
                 }
@@ -235,6 +274,10 @@ public static class StarFinder
             }
         }
     }
+
+    private static bool HasHigherNeighbour(double[] conv, int i, int w, double v) =>
+        conv[i - w - 1] > v || conv[i - w] > v || conv[i - w + 1] > v || conv[i - 1] > v
+        || conv[i + 1] > v || conv[i + w - 1] > v || conv[i + w] > v || conv[i + w + 1] > v;
 
     private static DetectedSource? Measure(double[] data, double[] conv, int w, int h, int px, int py, StarFinderKernel kernel, double thresholdEff)
     {

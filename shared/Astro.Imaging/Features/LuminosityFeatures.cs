@@ -1,3 +1,4 @@
+using System.Numerics;
 using Astro.Imaging.Models;
 using Astro.Imaging.Statistics;
 using Astro.Imaging.Stretch;
@@ -56,14 +57,20 @@ public sealed record LuminosityFeatures
     {
         ArgumentNullException.ThrowIfNull(skySubtracted);
         ArgumentNullException.ThrowIfNull(stretch);
+        return Compute(skySubtracted, 0, stretch, redshift, arcsecondsPerPixel, cosmology);
+    }
+
+    /// <summary>The features of <paramref name="image"/> − <paramref name="sky"/>, without building that image.</summary>
+    internal static LuminosityFeatures Compute(CutoutImage image, double sky, LogStretchResult stretch, double? redshift, double? arcsecondsPerPixel, FlatLambdaCdm? cosmology = null)
+    {
         double kpc = redshift is double z && arcsecondsPerPixel is double scale && z >= 0 && scale > 0
             ? (cosmology ?? new FlatLambdaCdm()).KpcPerPixel(z, scale)
             : double.NaN;
         return new LuminosityFeatures
         {
-            Linear = ImageStatistics.Compute(skySubtracted),
-            Scaled = ImageStatistics.Compute(stretch.Image),
-            Size = Math.Max(skySubtracted.Width, skySubtracted.Height),
+            Linear = ImageStatistics.Compute(image, sky),
+            Scaled = ImageStatistics.Compute(stretch.Image, 0),
+            Size = Math.Max(image.Width, image.Height),
             ScaleA = stretch.ScaleA,
             Redshift = redshift ?? double.NaN,
             KpcPerPixel = kpc,
@@ -86,8 +93,59 @@ public sealed record ImageStatistics(double Sum, double Mean, double Max, double
     public static ImageStatistics Compute(CutoutImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        var finite = image.Pixels.Where(double.IsFinite).ToArray();
-        (double mean, double std) = finite.Length > 0 ? SigmaClip.MeanStd(finite) : (double.NaN, double.NaN);
+        return Compute(image, 0);
+    }
+
+    /// <summary>The statistics of the image minus <paramref name="offset"/> (each pixel as v − offset).</summary>
+    internal static ImageStatistics Compute(CutoutImage image, double offset)
+    {
+        double[] pixels = image.Pixels;
+        double sum;
+        double min;
+        double max;
+        int count;
+        double mean;
+        double std;
+        if (SigmaClip.AllFinite(pixels))
+        {
+            // The usual case: vectorised passes, no copy of the finite values.
+            (sum, min, max) = SumMinMax(pixels, offset);
+            count = pixels.Length;
+            mean = sum / count;
+            std = Math.Sqrt(SigmaClip.SumOfSquares(pixels, mean + offset) / count);
+        }
+        else
+        {
+            sum = 0;
+            min = double.PositiveInfinity;
+            max = double.NegativeInfinity;
+            count = 0;
+            foreach (double p in pixels)
+            {
+                if (double.IsFinite(p))
+                {
+                    double v = p - offset;
+                    sum += v;
+                    min = Math.Min(min, v);
+                    max = Math.Max(max, v);
+                    count++;
+                }
+            }
+
+            mean = sum / count;
+            double squares = 0;
+            foreach (double p in pixels)
+            {
+                if (double.IsFinite(p))
+                {
+                    double d = p - offset - mean;
+                    squares += d * d;
+                }
+            }
+
+            std = Math.Sqrt(squares / count);
+        }
+
         int cx = image.Width / 2;
         int cy = image.Height / 2;
         double centreSum = 0;
@@ -96,7 +154,7 @@ public sealed record ImageStatistics(double Sum, double Mean, double Max, double
         {
             for (int x = Math.Max(0, cx - 2); x <= Math.Min(image.Width - 1, cx + 2); x++)
             {
-                double v = image[x, y];
+                double v = image[x, y] - offset;
                 if (double.IsFinite(v))
                 {
                     centreSum += v;
@@ -105,13 +163,55 @@ public sealed record ImageStatistics(double Sum, double Mean, double Max, double
             }
         }
 
+        bool any = count > 0;
         return new ImageStatistics(
-            finite.Sum(),
-            mean,
-            finite.Length > 0 ? finite.Max() : double.NaN,
-            finite.Length > 0 ? finite.Min() : double.NaN,
-            std,
-            image[cx, cy],
+            sum,
+            any ? mean : double.NaN,
+            any ? max : double.NaN,
+            any ? min : double.NaN,
+            any ? std : double.NaN,
+            image[cx, cy] - offset,
             centreCount > 0 ? centreSum / centreCount : double.NaN);
+    }
+
+    /// <summary>Σ (v − offset), min and max of v − offset over finite values, vectorised.</summary>
+    private static (double Sum, double Min, double Max) SumMinMax(ReadOnlySpan<double> values, double offset)
+    {
+        int i = 0;
+        double sum = 0;
+        double min = double.PositiveInfinity;
+        double max = double.NegativeInfinity;
+        if (values.Length >= Vector<double>.Count)
+        {
+            var off = new Vector<double>(offset);
+            var first = new Vector<double>(values) - off;
+            var vSum = first;
+            var vMin = first;
+            var vMax = first;
+            for (i = Vector<double>.Count; i <= values.Length - Vector<double>.Count; i += Vector<double>.Count)
+            {
+                var v = new Vector<double>(values[i..]) - off;
+                vSum += v;
+                vMin = Vector.Min(vMin, v);
+                vMax = Vector.Max(vMax, v);
+            }
+
+            sum = Vector.Sum(vSum);
+            for (int k = 0; k < Vector<double>.Count; k++)
+            {
+                min = Math.Min(min, vMin[k]);
+                max = Math.Max(max, vMax[k]);
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            double v = values[i] - offset;
+            sum += v;
+            min = Math.Min(min, v);
+            max = Math.Max(max, v);
+        }
+
+        return (sum, min, max);
     }
 }

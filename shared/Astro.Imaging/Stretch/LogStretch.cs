@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using Astro.Imaging.Models;
 using Astro.Imaging.Statistics;
 
@@ -67,14 +69,37 @@ public static class LogStretch
         ArgumentNullException.ThrowIfNull(image);
         options ??= new LogStretchOptions();
         options.Validate();
-        double min = double.PositiveInfinity;
-        double max = double.NegativeInfinity;
-        foreach (double v in image.Pixels)
+        return Apply(image, options, null);
+    }
+
+    /// <summary>
+    /// The stretch with the sigma-clipped statistics of <paramref name="image"/> already known (the
+    /// preprocessor needs them for the features too, and clipping is the costliest step).
+    /// </summary>
+    /// <param name="image">The image.</param>
+    /// <param name="options">Validated options.</param>
+    /// <param name="clipped"><see cref="SigmaClip.Compute"/> of the image's pixels with <see cref="LogStretchOptions.Clip"/>, or null to compute it.</param>
+    internal static LogStretchResult Apply(CutoutImage image, LogStretchOptions options, SigmaClippedStatistics? clipped)
+    {
+        double[] pixels = image.Pixels;
+        bool allFinite = SigmaClip.AllFinite(pixels);
+        double min;
+        double max;
+        if (allFinite)
         {
-            if (double.IsFinite(v))
+            (min, max) = MinMax(pixels);
+        }
+        else
+        {
+            min = double.PositiveInfinity;
+            max = double.NegativeInfinity;
+            foreach (double v in pixels)
             {
-                min = Math.Min(min, v);
-                max = Math.Max(max, v);
+                if (double.IsFinite(v))
+                {
+                    min = Math.Min(min, v);
+                    max = Math.Max(max, v);
+                }
             }
         }
 
@@ -88,20 +113,77 @@ public static class LogStretch
             throw new ImagingException("the image is constant: it cannot be rescaled to [0, 1]");
         }
 
-        SigmaClippedStatistics stats = SigmaClip.Compute(image.Pixels, options.Clip);
+        SigmaClippedStatistics stats = clipped ?? SigmaClip.Compute(pixels, options.Clip);
         double range = max - min;
         double noise = (stats.Mean + (options.NoiseSigmas * stats.StandardDeviation) - min) / range;
         (double a, bool reached) = FitScale(noise, options.TargetNoiseLevel, options.MinScaleA, options.MaxScaleA);
         double fill = Apply((stats.Median - min) / range, a);
-        double[] result = new double[image.Pixels.Length];
-        double logA1 = Math.Log(a + 1);
-        for (int i = 0; i < result.Length; i++)
+        double[] result = new double[pixels.Length];
+        Transform(pixels, result, min, range, a, fill);
+        return new LogStretchResult(new CutoutImage(image.Width, image.Height, result), a, noise, Apply(noise, a), min, max, reached);
+    }
+
+    /// <summary>
+    /// result = log(a·(v − min)/range + 1) / log(a + 1), or <paramref name="fill"/> for non-finite v. The
+    /// logarithm is the vectorised one, four at a time (with the scalar Math.Log the stretch took a quarter of
+    /// the preprocessing time); log(a + 1) comes from the same routine so that max maps to exactly 1.
+    /// </summary>
+    private static void Transform(ReadOnlySpan<double> pixels, Span<double> result, double min, double range, double a, double fill)
+    {
+        var logA1 = Vector256.Log(Vector256.Create(a + 1));
+        var vMin = Vector256.Create(min);
+        var vRange = Vector256.Create(range);
+        var vA = Vector256.Create(a);
+        var vFill = Vector256.Create(fill);
+        var one = Vector256.Create(1.0);
+        int i = 0;
+        for (; i <= pixels.Length - Vector256<double>.Count; i += Vector256<double>.Count)
         {
-            double v = image.Pixels[i];
-            result[i] = double.IsFinite(v) ? Math.Log((a * ((v - min) / range)) + 1) / logA1 : fill;
+            var v = Vector256.Create(pixels[i..]);
+            Vector256<double> stretched = Vector256.Log((vA * ((v - vMin) / vRange)) + one) / logA1;
+
+            // v − v is 0 for finite v and NaN for NaN or ±∞.
+            Vector256.ConditionalSelect(Vector256.Equals(v - v, Vector256<double>.Zero), stretched, vFill).CopyTo(result[i..]);
         }
 
-        return new LogStretchResult(new CutoutImage(image.Width, image.Height, result), a, noise, Apply(noise, a), min, max, reached);
+        double logA1Scalar = logA1.GetElement(0);
+        for (; i < pixels.Length; i++)
+        {
+            double v = pixels[i];
+            result[i] = double.IsFinite(v) ? Vector256.Log(Vector256.Create((a * ((v - min) / range)) + 1)).GetElement(0) / logA1Scalar : fill;
+        }
+    }
+
+    private static (double Min, double Max) MinMax(ReadOnlySpan<double> values)
+    {
+        int i = 0;
+        double min = double.PositiveInfinity;
+        double max = double.NegativeInfinity;
+        if (values.Length >= Vector<double>.Count)
+        {
+            var vMin = new Vector<double>(values);
+            var vMax = vMin;
+            for (i = Vector<double>.Count; i <= values.Length - Vector<double>.Count; i += Vector<double>.Count)
+            {
+                var v = new Vector<double>(values[i..]);
+                vMin = Vector.Min(vMin, v);
+                vMax = Vector.Max(vMax, v);
+            }
+
+            for (int k = 0; k < Vector<double>.Count; k++)
+            {
+                min = Math.Min(min, vMin[k]);
+                max = Math.Max(max, vMax[k]);
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            min = Math.Min(min, values[i]);
+            max = Math.Max(max, values[i]);
+        }
+
+        return (min, max);
     }
 
     /// <summary>The stretch of one rescaled value: log(a·f + 1) / log(a + 1), computed with log1p.</summary>
