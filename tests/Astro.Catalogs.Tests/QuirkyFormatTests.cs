@@ -194,6 +194,76 @@ public sealed class QuirkyFormatTests : IDisposable
     }
 
     [Theory]
+    [InlineData(65_536)]
+    [InlineData(3_000)]
+    public void LargeFilesWithMalformedLinesReadLikeLineByLine(int chunkRows)
+    {
+        // Enough lines per buffer for the parallel parser; malformed, tolerated, blank and comment lines scattered through it.
+        var sb = new StringBuilder("id,A,A_err,B,M\n");
+        var expectedIds = new List<string>();
+        var expectedLines = new List<long>();
+        var badNumber = new List<long>();
+        var badCount = new List<long>();
+        int tolerated = 0;
+        long line = 1;
+        for (int i = 0; i < 20_000; i++)
+        {
+            line++;
+            if (i % 251 == 0)
+            {
+                sb.Append('\n');
+                continue;
+            }
+
+            if (i % 307 == 0)
+            {
+                sb.Append("# comment\n");
+                continue;
+            }
+
+            if (i % 97 == 0)
+            {
+                sb.Append("x").Append(i).Append(",abc,1,2,3\n");
+                badNumber.Add(line);
+                continue;
+            }
+
+            if (i % 131 == 0)
+            {
+                sb.Append("x").Append(i).Append(",1,2\n");
+                badCount.Add(line);
+                continue;
+            }
+
+            sb.Append("x").Append(i).Append(',').Append((i * 0.5).ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(",1,").Append(i).Append(i % 173 == 0 ? ",2,\n" : ",2\n");
+            tolerated += i % 173 == 0 ? 1 : 0;
+            expectedIds.Add("x" + i);
+            expectedLines.Add(line);
+        }
+
+        string path = Write("many.csv", sb.ToString());
+        (CatalogChunk rows, CatalogReadReport report) = Read(path, o: new CatalogReaderOptions { ChunkRows = chunkRows });
+        Assert.Equal(expectedIds, rows.Ids!);
+        Assert.Equal(expectedLines, rows.LineNumbers);
+        double[] a = rows.GetColumn("A");
+        double[] b = rows.GetColumn("B");
+        for (int r = 0; r < rows.RowCount; r++)
+        {
+            int i = int.Parse(expectedIds[r][1..], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(i * 0.5, a[r]);
+            Assert.Equal(i, b[r]);
+        }
+
+        Assert.Equal(badNumber.Count, report.Malformed["unparsableNumber"].Count);
+        Assert.Equal(badNumber.Take(report.Malformed["unparsableNumber"].FirstLineNumbers.Count), report.Malformed["unparsableNumber"].FirstLineNumbers);
+        Assert.Equal(badCount.Count, report.Malformed["fieldCount"].Count);
+        Assert.Equal(badCount.Take(report.Malformed["fieldCount"].FirstLineNumbers.Count), report.Malformed["fieldCount"].FirstLineNumbers);
+        Assert.Equal(tolerated, report.Tolerated["trailingDelimiter"].Count);
+        Assert.Equal(expectedIds.Count, report.RowsRead);
+        Assert.Equal(report.DataLines, report.RowsRead + report.MalformedRows);
+    }
+
+    [Theory]
     [InlineData("0")]
     [InlineData("-0.0")]
     [InlineData("1.7976931348623157e308")]

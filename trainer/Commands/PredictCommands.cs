@@ -106,14 +106,14 @@ internal static class PredictCommands
         PredictionBenchmark.Prepare(dir, rows);
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"catalogs, profile and package in {dir} (prepared in {prepare.Elapsed.TotalSeconds:F1} s); {Environment.ProcessorCount} cores; intra-op threads {threads}, parallel batches {parallel}, batch {batchSize}"));
         console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ONNX Runtime alone: {PredictionBenchmark.OnnxOnlyRowsPerSecond(dir, rows, options):N0} rows/s"));
-        console.WriteLine($"{"format",-6} {"rows",10} {"in MB",7} {"out MB",7} {"total s",8} {"rows/s",11}   {"read s",7} {"select s",8} {"predict s",9} {"write s",8}  (stages overlap)");
+        console.WriteLine($"{"format",-6} {"rows",10} {"in MB",7} {"out MB",7} {"total s",8} {"rows/s",11} {"CPU s",6}   {"read s",7} {"select s",8} {"predict s",9} {"write s",8}  (stages overlap)");
         foreach (string f in formats)
         {
             for (int i = 0; i < Math.Max(1, repeat); i++)
             {
                 PredictionBenchmarkResult r = PredictionBenchmark.Run(dir, f, options);
                 PredictionRunSummary s = r.Summary;
-                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{f,-6} {s.RowsWritten,10} {r.InputBytes / 1e6,7:F1} {r.OutputBytes / 1e6,7:F1} {s.TotalSeconds,8:F3} {s.RowsPerSecond,11:N0}   {s.ReadSeconds,7:F3} {s.PreprocessSeconds,8:F3} {s.PredictSeconds,9:F3} {s.WriteSeconds,8:F3}"));
+                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{f,-6} {s.RowsWritten,10} {r.InputBytes / 1e6,7:F1} {r.OutputBytes / 1e6,7:F1} {s.TotalSeconds,8:F3} {s.RowsPerSecond,11:N0} {r.CpuSeconds,6:F2}   {s.ReadSeconds,7:F3} {s.PreprocessSeconds,8:F3} {s.PredictSeconds,9:F3} {s.WriteSeconds,8:F3}"));
             }
         }
 

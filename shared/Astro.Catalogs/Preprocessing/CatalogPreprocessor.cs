@@ -16,6 +16,10 @@ public class CatalogPreprocessor
     private readonly LabelDefinition? _massLabel;
     private readonly SentinelDefinition[][] _bandSentinels = [];
     private readonly SentinelDefinition[] _globalSentinels = [];
+    private readonly string[] _bandNames = [];
+
+    // Fast path (fluxes in linear units, no sentinels, no flags, no clipping): µJy = stored value × factor, for values and errors alike.
+    private readonly double[]? _linearFactors;
 
     /// <summary>For mocking only.</summary>
     protected CatalogPreprocessor()
@@ -51,6 +55,8 @@ public class CatalogPreprocessor
         Report = new SelectionReport();
         _bandSentinels = profile.Bands.Select(b => b.Sentinels.ToArray()).ToArray();
         _globalSentinels = profile.Sentinels.ToArray();
+        _bandNames = [.. profile.Bands.Select(b => b.Name)];
+        _linearFactors = LinearFactors(profile, _options, _bandSentinels, _globalSentinels);
     }
 
     /// <summary>The running total over every chunk processed.</summary>
@@ -92,8 +98,9 @@ public class CatalogPreprocessor
         var lines = new long[n];
         var status = new RowStatus[n];
         var report = new SelectionReport();
-        double[] rowValues = new double[nb];
-        bool[] rowMissing = new bool[nb];
+        double[]? linear = _linearFactors;
+        float fill = o.MissingFillValue;
+        double minSnr = o.MinSignalToNoise;
         int kept = 0;
 
         for (int r = 0; r < n; r++)
@@ -143,76 +150,115 @@ public class CatalogPreprocessor
                 }
             }
 
-            // 4-6. Bands.
+            // 4-6. Bands, written straight into the next output slot (overwritten by the next row when this one is dropped).
             int missing = 0;
             bool negative = false;
             int highSnr = 0;
-            for (int b = 0; b < nb; b++)
+            int fo = kept * nf;
+            int mo = kept * nb;
+            if (linear is not null)
             {
-                BandDefinition band = p.Bands[b];
-                double raw = values[b][r];
-                SentinelMeaning? meaning = Classify(b, band, raw, flags[b]?[r]);
-                double v = double.NaN;
-                bool isMissing = false;
-                if (meaning is SentinelMeaning.NotObserved || (meaning is not null && o.SentinelHandling == SentinelHandling.TreatAsMissing))
+                for (int b = 0; b < nb; b++)
                 {
-                    isMissing = true;
-                }
-                else if (meaning is not null)
-                {
-                    // ClipToRange: saturated -> bright end, not detected -> faint end (in AB mag).
-                    double mag = meaning == SentinelMeaning.Saturated ? o.MagnitudeClipMin : o.MagnitudeClipMax;
-                    v = magnitudes ? mag : Photometry.ABMagnitudeToMicroJansky(mag);
-                }
-                else
-                {
-                    double flux = Photometry.ToMicroJansky(raw, band);
-                    if (flux < 0 || (flux == 0 && magnitudes))
+                    double raw = values[b][r];
+                    if (double.IsFinite(raw))
                     {
+                        double factor = linear[b];
+                        double flux = raw * factor;
                         negative |= flux < 0;
-                        if (!o.DropNegativeFlux && magnitudes)
+                        if (flux > 0 && errors[b] is double[] err)
                         {
-                            isMissing = true;
-                        }
-                    }
-
-                    if (!isMissing)
-                    {
-                        v = magnitudes ? Photometry.ToABMagnitude(raw, band) : flux;
-                        if (o.SentinelHandling == SentinelHandling.ClipToRange)
-                        {
-                            double mag = magnitudes ? v : Photometry.MicroJanskyToABMagnitude(v);
-                            if (double.IsFinite(mag))
-                            {
-                                double clipped = Math.Clamp(mag, o.MagnitudeClipMin, o.MagnitudeClipMax);
-                                if (clipped != mag)
-                                {
-                                    v = magnitudes ? clipped : Photometry.ABMagnitudeToMicroJansky(clipped);
-                                }
-                            }
-                        }
-
-                        if (errors[b] is double[] err && flux > 0)
-                        {
-                            double e = Photometry.ErrorToMicroJansky(err[r], raw, band);
-                            if (e > 0 && flux / e >= o.MinSignalToNoise)
+                            double e = err[r] * factor;
+                            if (e > 0 && flux / e >= minSnr)
                             {
                                 highSnr++;
                             }
                         }
-                    }
-                }
 
-                if (isMissing || !double.IsFinite(v))
-                {
-                    rowMissing[b] = true;
+                        if (double.IsFinite(flux))
+                        {
+                            features[fo + b] = (float)flux;
+                            mask[mo + b] = 1;
+                            continue;
+                        }
+                    }
+
                     missing++;
-                    report.CountMissingBand(band.Name);
+                    report.CountMissingBand(_bandNames[b]);
+                    features[fo + b] = fill;
+                    mask[mo + b] = 0;
                 }
-                else
+            }
+            else
+            {
+                for (int b = 0; b < nb; b++)
                 {
-                    rowMissing[b] = false;
-                    rowValues[b] = v;
+                    BandDefinition band = p.Bands[b];
+                    double raw = values[b][r];
+                    SentinelMeaning? meaning = Classify(b, band, raw, flags[b]?[r]);
+                    double v = double.NaN;
+                    bool isMissing = false;
+                    if (meaning is SentinelMeaning.NotObserved || (meaning is not null && o.SentinelHandling == SentinelHandling.TreatAsMissing))
+                    {
+                        isMissing = true;
+                    }
+                    else if (meaning is not null)
+                    {
+                        // ClipToRange: saturated -> bright end, not detected -> faint end (in AB mag).
+                        double mag = meaning == SentinelMeaning.Saturated ? o.MagnitudeClipMin : o.MagnitudeClipMax;
+                        v = magnitudes ? mag : Photometry.ABMagnitudeToMicroJansky(mag);
+                    }
+                    else
+                    {
+                        double flux = Photometry.ToMicroJansky(raw, band);
+                        if (flux < 0 || (flux == 0 && magnitudes))
+                        {
+                            negative |= flux < 0;
+                            if (!o.DropNegativeFlux && magnitudes)
+                            {
+                                isMissing = true;
+                            }
+                        }
+
+                        if (!isMissing)
+                        {
+                            v = magnitudes ? Photometry.ToABMagnitude(raw, band) : flux;
+                            if (o.SentinelHandling == SentinelHandling.ClipToRange)
+                            {
+                                double mag = magnitudes ? v : Photometry.MicroJanskyToABMagnitude(v);
+                                if (double.IsFinite(mag))
+                                {
+                                    double clipped = Math.Clamp(mag, o.MagnitudeClipMin, o.MagnitudeClipMax);
+                                    if (clipped != mag)
+                                    {
+                                        v = magnitudes ? clipped : Photometry.ABMagnitudeToMicroJansky(clipped);
+                                    }
+                                }
+                            }
+
+                            if (errors[b] is double[] err && flux > 0)
+                            {
+                                double e = Photometry.ErrorToMicroJansky(err[r], raw, band);
+                                if (e > 0 && flux / e >= o.MinSignalToNoise)
+                                {
+                                    highSnr++;
+                                }
+                            }
+                        }
+                    }
+
+                    if (isMissing || !double.IsFinite(v))
+                    {
+                        missing++;
+                        report.CountMissingBand(band.Name);
+                        features[fo + b] = fill;
+                        mask[mo + b] = 0;
+                    }
+                    else
+                    {
+                        features[fo + b] = (float)v;
+                        mask[mo + b] = 1;
+                    }
                 }
             }
 
@@ -241,14 +287,6 @@ public class CatalogPreprocessor
             if (s is not (RowStatus.Kept or RowStatus.KeptWithMissingBands))
             {
                 continue;
-            }
-
-            int fo = kept * nf;
-            int mo = kept * nb;
-            for (int b = 0; b < nb; b++)
-            {
-                features[fo + b] = rowMissing[b] ? o.MissingFillValue : (float)rowValues[b];
-                mask[mo + b] = rowMissing[b] ? (byte)0 : (byte)1;
             }
 
             if (p.Model.IncludeRedshift)
@@ -286,6 +324,41 @@ public class CatalogPreprocessor
             Status = status,
             Report = report,
         };
+    }
+
+    /// <summary>The µJy factor of every band when all of them take the fast path (linear flux units, no sentinels or flags, flux inputs, no clipping); otherwise null.</summary>
+    private static double[]? LinearFactors(SurveyProfile profile, SelectionOptions options, SentinelDefinition[][] bandSentinels, SentinelDefinition[] globalSentinels)
+    {
+        if (profile.Model.Representation == ModelInputRepresentation.ABMagnitude || options.SentinelHandling != SentinelHandling.TreatAsMissing || globalSentinels.Length > 0)
+        {
+            return null;
+        }
+
+        var factors = new double[profile.Bands.Count];
+        for (int b = 0; b < factors.Length; b++)
+        {
+            BandDefinition band = profile.Bands[b];
+            if (band.Flag is not null || bandSentinels[b].Length > 0)
+            {
+                return null;
+            }
+
+            // The same constants as Photometry.ToMicroJansky / ErrorToMicroJansky (× 1 is exact for µJy).
+            factors[b] = band.Unit switch
+            {
+                PhotometryUnit.Jansky => 1e6,
+                PhotometryUnit.MilliJansky => 1e3,
+                PhotometryUnit.MicroJansky => 1.0,
+                PhotometryUnit.Nanomaggies => 3.631,
+                _ => double.NaN,
+            };
+            if (double.IsNaN(factors[b]))
+            {
+                return null;
+            }
+        }
+
+        return factors;
     }
 
     private double ToRedshift(double raw) => _profile.Redshift!.Kind == RedshiftKind.VelocityKmPerSecond ? raw / SpeedOfLightKmPerS : raw;

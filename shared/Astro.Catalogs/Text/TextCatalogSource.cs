@@ -13,6 +13,9 @@ internal sealed class TextCatalogSource : ICatalogSource
     private const byte Quote = (byte)'"';
     private const byte WhitespaceDelimiter = 0;
 
+    // Lines are split sequentially and parsed in parallel in batches of at least this many (a 1 MiB buffer holds ~5,000 typical rows).
+    private const int MinParallelLines = 1024;
+
     private readonly string _path;
     private readonly CsvDialect _dialect;
     private readonly int _bufferSize;
@@ -358,14 +361,34 @@ internal sealed class TextCatalogSource : ICatalogSource
         long lineNumber = 0;
         bool eof = false;
         bool first = true;
+        bool parallel = _malformed != MalformedRowHandling.Fail && Environment.ProcessorCount > 1;
+        int[] pendingStart = parallel ? new int[chunkRows] : [];
+        int[] pendingLength = parallel ? new int[chunkRows] : [];
+        long[] pendingLine = parallel ? new long[chunkRows] : [];
+        LineOutcome[] pendingOutcome = parallel ? new LineOutcome[chunkRows] : [];
+        int pending = 0;
         while (true)
         {
             int nl = buffer.AsSpan(start, end - start).IndexOf((byte)'\n');
             ReadOnlySpan<byte> line;
+            int lineOffset = start;
             if (nl < 0)
             {
                 if (!eof)
                 {
+                    // Pending lines point into the buffer: parse them before it moves.
+                    if (pending > 0)
+                    {
+                        ParsePending(buffer, pendingStart, pendingLength, pendingLine, pendingOutcome, pending, slots, lastNeeded, fieldCount, state, report);
+                        pending = 0;
+                        if (state.Count == chunkRows)
+                        {
+                            cancellationToken.ThrowIfCancellationRequested();
+                            report.RowsRead += state.Count;
+                            yield return state.Build();
+                        }
+                    }
+
                     // Move the partial line to the front, grow if it fills the buffer, read more.
                     if (start > 0)
                     {
@@ -410,6 +433,7 @@ internal sealed class TextCatalogSource : ICatalogSource
                 if (line.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
                 {
                     line = line[3..];
+                    lineOffset += 3;
                 }
             }
 
@@ -436,13 +460,36 @@ internal sealed class TextCatalogSource : ICatalogSource
             }
 
             report.DataLines++;
-            ParseLine(line, lineNumber, slots, lastNeeded, fieldCount, state, report);
+            if (parallel)
+            {
+                pendingStart[pending] = lineOffset;
+                pendingLength[pending] = line.Length;
+                pendingLine[pending] = lineNumber;
+                pending++;
+                if (pending < chunkRows - state.Count)
+                {
+                    continue;
+                }
+
+                ParsePending(buffer, pendingStart, pendingLength, pendingLine, pendingOutcome, pending, slots, lastNeeded, fieldCount, state, report);
+                pending = 0;
+            }
+            else if (Apply(ParseLine(line, lineNumber, state.Count, slots, lastNeeded, fieldCount, state), lineNumber, report))
+            {
+                state.Count++;
+            }
+
             if (state.Count == chunkRows)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 report.RowsRead += state.Count;
                 yield return state.Build();
             }
+        }
+
+        if (pending > 0)
+        {
+            ParsePending(buffer, pendingStart, pendingLength, pendingLine, pendingOutcome, pending, slots, lastNeeded, fieldCount, state, report);
         }
 
         if (state.Count > 0)
@@ -452,9 +499,71 @@ internal sealed class TextCatalogSource : ICatalogSource
         }
     }
 
-    private void ParseLine(ReadOnlySpan<byte> line, long lineNumber, int[] slots, int lastNeeded, int fieldCount, ChunkBuilder state, CatalogReadReport report)
+    /// <summary>
+    /// Parses buffered lines into rows state.Count + i in parallel, then, in line order, reports malformed and tolerated
+    /// lines and closes the gaps malformed lines left (the same rows and report as parsing them one by one).
+    /// </summary>
+    private void ParsePending(byte[] buffer, int[] starts, int[] lengths, long[] lines, LineOutcome[] outcomes, int count, int[] slots, int lastNeeded, int fieldCount, ChunkBuilder state, CatalogReadReport report)
     {
-        int row = state.Count;
+        int baseRow = state.Count;
+        if (count < MinParallelLines)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                outcomes[i] = ParseLine(buffer.AsSpan(starts[i], lengths[i]), lines[i], baseRow + i, slots, lastNeeded, fieldCount, state);
+            }
+        }
+        else
+        {
+            int parts = Math.Min(Environment.ProcessorCount * 2, count / (MinParallelLines / 2));
+            Parallel.For(0, parts, part =>
+            {
+                int from = (int)((long)count * part / parts);
+                int to = (int)((long)count * (part + 1) / parts);
+                for (int i = from; i < to; i++)
+                {
+                    outcomes[i] = ParseLine(buffer.AsSpan(starts[i], lengths[i]), lines[i], baseRow + i, slots, lastNeeded, fieldCount, state);
+                }
+            });
+        }
+
+        int row = baseRow;
+        for (int i = 0; i < count; i++)
+        {
+            if (Apply(outcomes[i], lines[i], report))
+            {
+                if (row != baseRow + i)
+                {
+                    state.MoveRow(baseRow + i, row);
+                }
+
+                row++;
+            }
+        }
+
+        state.Count = row;
+    }
+
+    /// <summary>Reports a parsed line's problem; true when it became a row.</summary>
+    private bool Apply(LineOutcome outcome, long lineNumber, CatalogReadReport report)
+    {
+        if (!outcome.IsRow)
+        {
+            Malformed(report, outcome.Reason!, lineNumber, outcome.Message!);
+            return false;
+        }
+
+        if (outcome.Reason is not null)
+        {
+            report.AddTolerated(outcome.Reason, lineNumber, outcome.Message!);
+        }
+
+        return true;
+    }
+
+    /// <summary>Parses one line into row <paramref name="row"/> (thread-safe for distinct rows; the report is left to <see cref="Apply"/>).</summary>
+    private LineOutcome ParseLine(ReadOnlySpan<byte> line, long lineNumber, int row, int[] slots, int lastNeeded, int fieldCount, ChunkBuilder state)
+    {
         int field = 0;
         int pos = 0;
         byte d = _delimiter;
@@ -500,8 +609,10 @@ internal sealed class TextCatalogSource : ICatalogSource
 
             ReadOnlySpan<byte> value;
             int next;
-            ReadOnlySpan<byte> trimmedStart = line[pos..].TrimStart(" \t"u8);
-            bool quoted = trimmedStart.Length > 0 && trimmedStart[0] == Quote;
+            byte lead = pos < line.Length ? line[pos] : (byte)' ';
+            bool plain = lead is not (Quote or (byte)' ' or (byte)'\t');
+            ReadOnlySpan<byte> trimmedStart = plain ? default : line[pos..].TrimStart(" \t"u8);
+            bool quoted = !plain && trimmedStart.Length > 0 && trimmedStart[0] == Quote;
             if (quoted)
             {
                 int q = line.Length - trimmedStart.Length + 1;
@@ -530,6 +641,17 @@ internal sealed class TextCatalogSource : ICatalogSource
                 int idx2 = whitespace ? line[after..].IndexOfAny((byte)' ', (byte)'\t') : line[after..].IndexOf(d);
                 next = idx2 < 0 ? -1 : after + idx2;
             }
+            else if (plain)
+            {
+                // The common case: an unquoted field that starts with its value (only its end can need trimming).
+                int idx = whitespace ? line[pos..].IndexOfAny((byte)' ', (byte)'\t') : line[pos..].IndexOf(d);
+                next = idx < 0 ? -1 : pos + idx;
+                value = next < 0 ? line[pos..] : line[pos..next];
+                if (value.Length > 0 && value[^1] is (byte)' ' or (byte)'\t')
+                {
+                    value = value.TrimEnd(" \t"u8);
+                }
+            }
             else
             {
                 int idx = whitespace ? line[pos..].IndexOfAny((byte)' ', (byte)'\t') : line[pos..].IndexOf(d);
@@ -550,8 +672,7 @@ internal sealed class TextCatalogSource : ICatalogSource
                     else if (!FastDoubleParser.TryParse(value, out x))
                     {
                         string text = Encoding.UTF8.GetString(value);
-                        Malformed(report, "unparsableNumber", lineNumber, $"line {lineNumber}: column '{_columns[field]}' value '{Truncate(text)}' is not a number");
-                        return;
+                        return new LineOutcome(false, "unparsableNumber", $"line {lineNumber}: column '{_columns[field]}' value '{Truncate(text)}' is not a number");
                     }
 
                     state.Numeric[slot][row] = x;
@@ -584,17 +705,13 @@ internal sealed class TextCatalogSource : ICatalogSource
 
         if (field < fieldCount || (field > fieldCount && !trailingEmptyOnly))
         {
-            Malformed(report, "fieldCount", lineNumber, $"line {lineNumber}: {field} fields, the header has {fieldCount}");
-            return;
-        }
-
-        if (field > fieldCount)
-        {
-            report.AddTolerated("trailingDelimiter", lineNumber, $"line {lineNumber}: {field - fieldCount} empty trailing field(s) ignored");
+            return new LineOutcome(false, "fieldCount", $"line {lineNumber}: {field} fields, the header has {fieldCount}");
         }
 
         state.LineNumbers[row] = lineNumber;
-        state.Count++;
+        return field > fieldCount
+            ? new LineOutcome(true, "trailingDelimiter", $"line {lineNumber}: {field - fieldCount} empty trailing field(s) ignored")
+            : new LineOutcome(true, null, null);
     }
 
     private void Malformed(CatalogReadReport report, string reason, long lineNumber, string message)
@@ -638,6 +755,22 @@ internal sealed class TextCatalogSource : ICatalogSource
             LineNumbers = new long[_capacity];
         }
 
+        /// <summary>Copies row <paramref name="from"/> to row <paramref name="to"/>.</summary>
+        public void MoveRow(int from, int to)
+        {
+            foreach (double[] column in Numeric)
+            {
+                column[to] = column[from];
+            }
+
+            foreach (string[] column in Text)
+            {
+                column[to] = column[from];
+            }
+
+            LineNumbers[to] = LineNumbers[from];
+        }
+
         public CatalogChunk Build()
         {
             int n = Count;
@@ -667,3 +800,6 @@ internal sealed class TextCatalogSource : ICatalogSource
         }
     }
 }
+
+/// <summary>What parsing one line gave: a row (possibly with a tolerated problem) or a malformed line, with the report's reason and message.</summary>
+internal readonly record struct LineOutcome(bool IsRow, string? Reason, string? Message);

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Astro.Fits.Compression.Quantization;
 
 /// <summary>The ZQUANTIZ methods of quantised floating-point tiles.</summary>
@@ -113,45 +115,8 @@ internal static class Dither
         DitherMethod method,
         int? nullValue,
         long tileIndex,
-        int zdither0)
-    {
-        CheckLengths(source.Length, destination.Length);
-        bool checkNull = nullValue.HasValue;
-        int blank = nullValue.GetValueOrDefault();
-        if (method == DitherMethod.NoDither)
-        {
-            for (int i = 0; i < source.Length; i++)
-            {
-                int v = source[i];
-                destination[i] = checkNull && v == blank ? float.NaN : (float)((v * scale) + zero);
-            }
-
-            return;
-        }
-
-        ReadOnlySpan<float> randoms = s_randoms;
-        int seedIndex = FirstSeedIndex(tileIndex, zdither0);
-        int next = (int)(randoms[seedIndex] * 500f);
-        bool keepZeros = method == DitherMethod.SubtractiveDither2;
-        for (int i = 0; i < source.Length; i++)
-        {
-            int v = source[i];
-            if (checkNull && v == blank)
-            {
-                destination[i] = float.NaN;
-            }
-            else if (keepZeros && v == ZeroValue)
-            {
-                destination[i] = 0.0f;
-            }
-            else
-            {
-                destination[i] = (float)((((double)v - randoms[next] + 0.5) * scale) + zero);
-            }
-
-            Advance(randoms, ref next, ref seedIndex);
-        }
-    }
+        int zdither0) =>
+        UnquantizeCore(source, destination, scale, zero, method, nullValue, tileIndex, zdither0);
 
     /// <summary>Unquantises one tile to double precision as cfitsio does.</summary>
     /// <inheritdoc cref="Unquantize(ReadOnlySpan{int}, Span{float}, double, double, DitherMethod, int?, long, int)"/>
@@ -163,7 +128,23 @@ internal static class Dither
         DitherMethod method,
         int? nullValue,
         long tileIndex,
+        int zdither0) =>
+        UnquantizeCore(source, destination, scale, zero, method, nullValue, tileIndex, zdither0);
+
+    /// <summary>
+    /// One implementation for both precisions: the arithmetic is in double, as in cfitsio's unquantize_i4r4/r8,
+    /// and the result is rounded once to <typeparamref name="T"/>.
+    /// </summary>
+    private static void UnquantizeCore<T>(
+        ReadOnlySpan<int> source,
+        Span<T> destination,
+        double scale,
+        double zero,
+        DitherMethod method,
+        int? nullValue,
+        long tileIndex,
         int zdither0)
+        where T : struct, IFloatingPointIeee754<T>
     {
         CheckLengths(source.Length, destination.Length);
         bool checkNull = nullValue.HasValue;
@@ -173,7 +154,7 @@ internal static class Dither
             for (int i = 0; i < source.Length; i++)
             {
                 int v = source[i];
-                destination[i] = checkNull && v == blank ? double.NaN : (v * scale) + zero;
+                destination[i] = checkNull && v == blank ? T.NaN : T.CreateTruncating((v * scale) + zero);
             }
 
             return;
@@ -188,15 +169,15 @@ internal static class Dither
             int v = source[i];
             if (checkNull && v == blank)
             {
-                destination[i] = double.NaN;
+                destination[i] = T.NaN;
             }
             else if (keepZeros && v == ZeroValue)
             {
-                destination[i] = 0.0;
+                destination[i] = T.Zero;
             }
             else
             {
-                destination[i] = (((double)v - randoms[next] + 0.5) * scale) + zero;
+                destination[i] = T.CreateTruncating((((double)v - randoms[next] + 0.5) * scale) + zero);
             }
 
             Advance(randoms, ref next, ref seedIndex);
