@@ -188,47 +188,12 @@ public sealed class TrainingJobConfiguration
         };
     }
 
-    /// <summary>
-    /// The selection of <c>astro train --selection</c>, adapted to the profile as it does: no redshift cut without a
-    /// redshift, no mass cut without a stellar-mass label, no S/N band count above the bands with errors, and rows with
-    /// missing bands kept when band dropout is on.
-    /// </summary>
+    /// <summary>The selection of <c>astro train --selection</c> (<see cref="SelectionOptions.ForTraining"/>).</summary>
     /// <param name="profile">The survey profile.</param>
+    /// <param name="classTarget">True when the target is the profile's class label.</param>
     /// <returns>The selection options.</returns>
-    public SelectionOptions CreateSelection(SurveyProfile profile)
-    {
-        ArgumentNullException.ThrowIfNull(profile);
-
-        // Mirrors trainer/Commands/TrainCommands.CreateSelection (kept in step by hand; the trainer is an executable).
-        SelectionOptions s = Selection switch
-        {
-            "paper001" => SelectionOptions.CreatePaper001(),
-            "none" => SelectionOptions.CreateNoCuts(),
-            _ => new SelectionOptions(),
-        };
-        if (profile.Redshift is null)
-        {
-            s.MinRedshiftExclusive = null;
-            s.MaxRedshift = null;
-        }
-
-        if (s.MinLog10StellarMass is not null && profile.Labels.All(l => l.Name != s.StellarMassLabel))
-        {
-            s.MinLog10StellarMass = null;
-        }
-
-        if (s.MinHighSnrBands is int k && k > profile.Bands.Count(b => b.ErrorColumn is not null))
-        {
-            s.MinHighSnrBands = null;
-        }
-
-        if (Training.BandDropout > 0)
-        {
-            s.MissingBandPolicy = MissingBandPolicy.KeepAndFlag;
-        }
-
-        return s;
-    }
+    public SelectionOptions CreateSelection(SurveyProfile profile, bool classTarget = false) =>
+        SelectionOptions.ForTraining(profile, Selection, Training.BandDropout > 0, classTarget);
 
     private static TrainingLoss? ParseLoss(string value) => value.ToLowerInvariant() switch
     {

@@ -47,7 +47,7 @@ public partial class TrainingWorker
                 ?? throw new TrainingJobException($"job {job.JobId} names no target and {job.ModelName} has no current version to take it from", permanent: true);
             (string profileJson, SurveyProfile profile, string profileSource) = await ResolveProfileAsync(job.Profile, current.Package, work, cancellationToken).ConfigureAwait(false);
             IReadOnlyList<string> paths = await DownloadTrainingDataAsync(job.TrainingData, profile, Path.Combine(work, "data"), cancellationToken).ConfigureAwait(false);
-            SelectionOptions selection = config.CreateSelection(profile);
+            SelectionOptions selection = config.CreateSelection(profile, profile.IsClassTarget(target));
             _logger.LogInformation("Job {JobId}: profile {Profile} from {ProfileSource}, {Files} file(s) downloaded, selection {Selection}, target {Target}", job.JobId, profile.Name, profileSource, paths.Count, config.Selection, target);
 
             (TrainingDataset data, SelectionReport report) = await Task.Run(() => TrainingDataset.FromCatalogs(profile, paths, selection, target, config.MaxRows, cancellationToken), cancellationToken).ConfigureAwait(false);

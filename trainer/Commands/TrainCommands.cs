@@ -112,8 +112,7 @@ internal static class TrainCommands
         }
 
         SurveyProfile profile = SurveyProfile.Load(a.Profile);
-        bool classTarget = profile.ClassLabel is not null && profile.Labels.All(l => !string.Equals(l.Name, a.Target, StringComparison.OrdinalIgnoreCase)) &&
-            (string.Equals(profile.ClassLabel.Column, a.Target, StringComparison.OrdinalIgnoreCase) || string.Equals(a.Target, "class", StringComparison.OrdinalIgnoreCase));
+        bool classTarget = profile.IsClassTarget(a.Target);
         SelectionOptions selection = CreateSelection(profile, a.Selection, a.BandDropout > 0, classTarget);
         TrainingOptions options = CreateOptions(a);
         bool plain = Console.IsOutputRedirected || string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
@@ -153,39 +152,14 @@ internal static class TrainCommands
 
     internal static SelectionOptions CreateSelection(SurveyProfile profile, string name, bool keepMissing, bool classTarget = false)
     {
-        SelectionOptions s = name.ToLowerInvariant() switch
+        try
         {
-            "paper000" => new SelectionOptions(),
-            "paper001" => SelectionOptions.CreatePaper001(),
-            "none" => SelectionOptions.CreateNoCuts(),
-            _ => throw new CommandException($"--selection: unknown selection '{name}' (use paper000, paper001 or none)"),
-        };
-
-        // Paper 000's cuts adapt to what the profile has: no redshift → no redshift cut, no stellar-mass label → no mass cut.
-        // A class target (star / galaxy / QSO): paper 000's redshift and stellar-mass cuts select galaxies and would remove
-        // the stars (z ≈ 0) and most quasars, i.e. decide the class before the classifier does.
-        if (profile.Redshift is null || classTarget)
-        {
-            s.MinRedshiftExclusive = null;
-            s.MaxRedshift = null;
+            return SelectionOptions.ForTraining(profile, name, keepMissing, classTarget);
         }
-
-        if (s.MinLog10StellarMass is not null && (classTarget || profile.Labels.All(l => l.Name != s.StellarMassLabel)))
+        catch (ArgumentException e)
         {
-            s.MinLog10StellarMass = null;
+            throw new CommandException($"--selection: {e.Message.Split(" (Parameter", 2)[0]}", e);
         }
-
-        if (s.MinHighSnrBands is int k && k > profile.Bands.Count(b => b.ErrorColumn is not null))
-        {
-            s.MinHighSnrBands = null;
-        }
-
-        if (keepMissing)
-        {
-            s.MissingBandPolicy = MissingBandPolicy.KeepAndFlag;
-        }
-
-        return s;
     }
 
     internal static TrainingOptions CreateOptions(TrainArguments a)

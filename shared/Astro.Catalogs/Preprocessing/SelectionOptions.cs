@@ -137,6 +137,54 @@ public sealed class SelectionOptions
         DropRowsWithMissingLabels = false,
     };
 
+    /// <summary>
+    /// The selection a training run uses, by preset name (<c>paper000</c>, <c>paper001</c> or <c>none</c>), adapted to
+    /// what the profile has: no redshift cut without a redshift, no mass cut without a stellar-mass label, no S/N band
+    /// count above the bands that have errors; for a class target no redshift or mass cut (they select galaxies and would
+    /// decide the class before the classifier does); rows with missing bands kept when <paramref name="keepMissingBands"/>.
+    /// </summary>
+    /// <param name="profile">The survey profile.</param>
+    /// <param name="preset">paper000, paper001 or none (case-insensitive).</param>
+    /// <param name="keepMissingBands">True when the model is trained with band dropout.</param>
+    /// <param name="classTarget">True when the target is the profile's class label.</param>
+    /// <returns>New options.</returns>
+    /// <exception cref="ArgumentException">The preset is unknown.</exception>
+    public static SelectionOptions ForTraining(SurveyProfile profile, string preset, bool keepMissingBands, bool classTarget)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(preset);
+        SelectionOptions s = preset.ToLowerInvariant() switch
+        {
+            "paper000" => new SelectionOptions(),
+            "paper001" => CreatePaper001(),
+            "none" => CreateNoCuts(),
+            _ => throw new ArgumentException($"unknown selection '{preset}' (use paper000, paper001 or none)", nameof(preset)),
+        };
+
+        if (profile.Redshift is null || classTarget)
+        {
+            s.MinRedshiftExclusive = null;
+            s.MaxRedshift = null;
+        }
+
+        if (s.MinLog10StellarMass is not null && (classTarget || profile.Labels.All(l => l.Name != s.StellarMassLabel)))
+        {
+            s.MinLog10StellarMass = null;
+        }
+
+        if (s.MinHighSnrBands is int k && k > profile.Bands.Count(b => b.ErrorColumn is not null))
+        {
+            s.MinHighSnrBands = null;
+        }
+
+        if (keepMissingBands)
+        {
+            s.MissingBandPolicy = MissingBandPolicy.KeepAndFlag;
+        }
+
+        return s;
+    }
+
     internal SelectionOptions Clone() => (SelectionOptions)MemberwiseClone();
 
     internal List<string> Validate(SurveyProfile profile)

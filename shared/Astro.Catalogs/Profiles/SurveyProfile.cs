@@ -75,6 +75,13 @@ public sealed class SurveyProfile
         return SurveyProfileParser.Parse(json, sourceName ?? "survey profile");
     }
 
+    /// <summary>True when a training target names the class label (its column, or "class") rather than a regression label.</summary>
+    /// <param name="target">The target name given to training.</param>
+    /// <returns>Whether the target is the classification label.</returns>
+    public bool IsClassTarget(string target) =>
+        ClassLabel is not null && Labels.All(l => !string.Equals(l.Name, target, StringComparison.OrdinalIgnoreCase)) &&
+        (string.Equals(ClassLabel.Column, target, StringComparison.OrdinalIgnoreCase) || string.Equals(target, "class", StringComparison.OrdinalIgnoreCase));
+
     /// <summary>Every column of the main file (or of a join) the profile needs, without duplicates.</summary>
     /// <returns>The column names, ID first.</returns>
     public IReadOnlyList<string> GetRequiredNumericColumns()
