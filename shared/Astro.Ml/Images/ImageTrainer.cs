@@ -193,8 +193,8 @@ public class ImageTrainer
                     {
                         bestLoss = validLoss;
                         bestEpoch = epoch;
-                        DisposeState(best);
-                        best = CloneState(model);
+                        ModelState.Dispose(best);
+                        best = ModelState.Clone(model);
                     }
 
                     progress?.Report(new ImageTrainingProgress(member, o.EnsembleSize, epoch, o.Epochs, sum / batches, validLoss, lr, bestEpoch, epochWatch.Elapsed.TotalSeconds, stopwatch.Elapsed));
@@ -208,7 +208,7 @@ public class ImageTrainer
             }
             finally
             {
-                DisposeState(best);
+                ModelState.Dispose(best);
             }
 
             model.eval();
@@ -281,30 +281,6 @@ public class ImageTrainer
                 float[] medians = [.. Enumerable.Range(0, outputs).Select(j => (float)ImageRegressionMetrics.Median(train.Select(r => data.Samples[r].Targets[j])))];
                 parameter.copy_(tensor(medians));
             }
-        }
-    }
-
-    private static Dictionary<string, Tensor> CloneState(SpecModel model)
-    {
-        var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach ((string key, Tensor value) in model.state_dict())
-        {
-            state[key] = value.detach().clone();
-        }
-
-        return state;
-    }
-
-    private static void DisposeState(Dictionary<string, Tensor>? state)
-    {
-        if (state is null)
-        {
-            return;
-        }
-
-        foreach (Tensor t in state.Values)
-        {
-            t.Dispose();
         }
     }
 }

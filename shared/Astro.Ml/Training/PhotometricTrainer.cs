@@ -330,8 +330,8 @@ public class PhotometricTrainer
                     {
                         bestLoss = validLoss;
                         bestEpoch = epoch;
-                        DisposeState(best);
-                        best = CloneState(model);
+                        ModelState.Dispose(best);
+                        best = ModelState.Clone(model);
                     }
 
                     TimeSpan perEpoch = watch.Elapsed / epoch;
@@ -347,7 +347,7 @@ public class PhotometricTrainer
             }
             finally
             {
-                DisposeState(best);
+                ModelState.Dispose(best);
             }
 
             model.to(CPU);
@@ -443,30 +443,6 @@ public class PhotometricTrainer
             {
                 parameter.fill_(Math.Log(Math.Max(variance, 1e-12)));
             }
-        }
-    }
-
-    private static Dictionary<string, Tensor> CloneState(SpecModel model)
-    {
-        var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach ((string key, Tensor value) in model.state_dict())
-        {
-            state[key] = value.detach().clone();
-        }
-
-        return state;
-    }
-
-    private static void DisposeState(Dictionary<string, Tensor>? state)
-    {
-        if (state is null)
-        {
-            return;
-        }
-
-        foreach (Tensor t in state.Values)
-        {
-            t.Dispose();
         }
     }
 
