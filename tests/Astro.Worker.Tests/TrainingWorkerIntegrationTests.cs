@@ -200,7 +200,8 @@ public sealed class TrainingWorkerIntegrationTests(WorkerFixture fixture)
     public async Task Visibility_is_renewed_so_a_long_job_stays_invisible_and_cuda_falls_back_to_the_cpu()
     {
         AstroStorageClient storage = await fixture.StorageWithQueueAsync("tj-long");
-        TrainingJobMessage job = WorkerFixture.Job("worker-long", ("epochs", "80"), ("patience", "80"), ("batchSize", "16"));
+        // Long enough to outlast the visibility several times over even on a quiet machine (80 epochs took 2.8 s there).
+        TrainingJobMessage job = WorkerFixture.Job("worker-long", ("epochs", "250"), ("patience", "250"), ("batchSize", "16"));
         await WorkerFixture.SendAsync(storage, job);
         TrainingWorkerOptions options = fixture.WorkerOptions();
         // Queue times have whole-second resolution: 2 s renewed every 0.5 s keeps at least a second of slack.
