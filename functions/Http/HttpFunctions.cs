@@ -3,8 +3,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Astro.Contract.Packaging;
+using Astro.Contract.Predictions;
 using Astro.Functions.Hosting;
-using Astro.Inference.Packaging;
 using Astro.Storage;
 using Astro.Storage.Catalogs;
 using Astro.Storage.Models;
@@ -245,7 +246,7 @@ public sealed class HttpFunctions
     /// <summary>Counts the predicted and flagged rows of a CSV answer per model version.</summary>
     private void RecordRows(IEnumerable<PredictionRow> rows)
     {
-        const int quality = (int)(Astro.Inference.Models.PredictionFlags.MissingBands | Astro.Inference.Models.PredictionFlags.OutOfDistribution | Astro.Inference.Models.PredictionFlags.InvalidOutput);
+        const int quality = (int)(Astro.Contract.Predictions.PredictionFlags.MissingBands | Astro.Contract.Predictions.PredictionFlags.OutOfDistribution | Astro.Contract.Predictions.PredictionFlags.InvalidOutput);
         var counts = new Dictionary<(string Model, string Version), (long Predicted, long Flagged)>();
         foreach (PredictionRow r in rows)
         {

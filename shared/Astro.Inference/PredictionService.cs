@@ -5,6 +5,8 @@ using Astro.Catalogs;
 using Astro.Catalogs.Fits;
 using Astro.Catalogs.Models;
 using Astro.Catalogs.Preprocessing;
+using Astro.Contract.Packaging;
+using Astro.Contract.Predictions;
 using Astro.Inference.Models;
 using Astro.Inference.Output;
 using Astro.Inference.Packaging;

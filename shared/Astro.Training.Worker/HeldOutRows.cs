@@ -1,6 +1,8 @@
 using Astro.Catalogs;
 using Astro.Catalogs.Models;
 using Astro.Catalogs.Preprocessing;
+using Astro.Contract.Packaging;
+using Astro.Contract.Predictions;
 using Astro.Evaluation;
 using Astro.Inference;
 using Astro.Inference.Models;

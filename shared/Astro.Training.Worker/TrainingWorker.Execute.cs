@@ -5,6 +5,7 @@ using System.Text.Json;
 using Astro.Catalogs;
 using Astro.Catalogs.Models;
 using Astro.Catalogs.Preprocessing;
+using Astro.Contract.Packaging;
 using Astro.Inference.Packaging;
 using Astro.Ml.Packaging;
 using Astro.Ml.Training;

@@ -1,3 +1,4 @@
+using Astro.Contract.Packaging;
 using Astro.Inference.Packaging;
 
 namespace Astro.Inference.Tests;

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Astro.Catalogs.Models;
+using Astro.Contract.Packaging;
+using Astro.Contract.Predictions;
 using Astro.Fits;
 using Astro.Fits.Tables;
 using Astro.Inference.Models;

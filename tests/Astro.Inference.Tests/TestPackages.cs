@@ -1,5 +1,5 @@
 using System.Globalization;
-using Astro.Inference.Packaging;
+using Astro.Contract.Packaging;
 using Astro.Onnx;
 using Astro.Onnx.Proto;
 

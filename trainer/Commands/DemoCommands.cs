@@ -8,6 +8,7 @@ using System.Text.Json.Nodes;
 using Astro.Catalogs;
 using Astro.Catalogs.Fits;
 using Astro.Catalogs.Models;
+using Astro.Contract.Predictions;
 using Astro.Inference.Images;
 using Astro.Inference.Packaging;
 using Astro.Storage;
@@ -376,7 +377,7 @@ internal sealed class DemoDriver
             return "-";
         }
 
-        var names = Enum.GetValues<Astro.Inference.Models.PredictionFlags>().Where(f => (int)f != 0 && (flags & (int)f) == (int)f).Select(f => JsonNamingPolicy.CamelCase.ConvertName(f.ToString()));
+        var names = Enum.GetValues<Astro.Contract.Predictions.PredictionFlags>().Where(f => (int)f != 0 && (flags & (int)f) == (int)f).Select(f => JsonNamingPolicy.CamelCase.ConvertName(f.ToString()));
         return string.Join(",", names);
     }
 

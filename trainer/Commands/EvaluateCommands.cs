@@ -4,6 +4,8 @@ using System.Text.Json;
 using Astro.Catalogs;
 using Astro.Catalogs.Models;
 using Astro.Catalogs.Preprocessing;
+using Astro.Contract.Packaging;
+using Astro.Contract.Predictions;
 using Astro.Evaluation;
 using Astro.Inference;
 using Astro.Inference.Models;

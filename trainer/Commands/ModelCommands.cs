@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Astro.Contract.Packaging;
 using Astro.Inference.Images;
 using Astro.Inference.Packaging;
 using Astro.Storage;

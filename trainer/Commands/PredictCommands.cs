@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Astro.Catalogs;
+using Astro.Contract.Packaging;
 using Astro.Fits;
 using Astro.Inference;
 using Astro.Inference.Benchmarks;

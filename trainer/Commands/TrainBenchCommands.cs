@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Astro.Catalogs;
-using Astro.Inference.Packaging;
+using Astro.Contract.Packaging;
 using Astro.Ml.Training;
 
 namespace Astro.Trainer.Commands;

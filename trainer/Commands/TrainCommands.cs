@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Astro.Catalogs;
 using Astro.Catalogs.Preprocessing;
-using Astro.Inference.Packaging;
+using Astro.Contract.Packaging;
 using Astro.Ml.Packaging;
 using Astro.Ml.Training;
 using Microsoft.Extensions.Logging;

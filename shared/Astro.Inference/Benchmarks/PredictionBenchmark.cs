@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Astro.Contract.Packaging;
 using Astro.Fits.Writing;
 using Astro.Inference.Models;
 using Astro.Inference.Output;

@@ -1,3 +1,5 @@
+using Astro.Contract.Packaging;
+using Astro.Imaging.ModelInput;
 using Astro.Inference.Packaging;
 using Astro.Onnx;
 

@@ -1,6 +1,8 @@
+using Astro.Contract.Packaging;
+using Astro.Contract.Predictions;
+using Astro.Imaging.ModelInput;
 using Astro.Imaging.Models;
 using Astro.Inference.Images.Models;
-using Astro.Inference.Packaging;
 using Astro.Onnx;
 
 namespace Astro.Inference.Images;

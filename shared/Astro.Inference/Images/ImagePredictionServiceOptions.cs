@@ -1,3 +1,5 @@
+using Astro.Imaging.ModelInput;
+
 namespace Astro.Inference.Images;
 
 /// <summary>The documented defaults of <see cref="ImagePredictionServiceOptions"/>.</summary>

@@ -1,5 +1,6 @@
 using Astro.Catalogs.Models;
-using Astro.Inference.Packaging;
+using Astro.Contract.Packaging;
+using Astro.Contract.Predictions;
 
 namespace Astro.Inference.Models;
 

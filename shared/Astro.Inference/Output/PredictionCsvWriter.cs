@@ -1,8 +1,9 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using Astro.Contract.Packaging;
+using Astro.Contract.Predictions;
 using Astro.Inference.Models;
-using Astro.Inference.Packaging;
 
 namespace Astro.Inference.Output;
 

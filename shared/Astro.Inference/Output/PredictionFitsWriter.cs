@@ -2,11 +2,12 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using Astro.Catalogs.Models;
+using Astro.Contract.Packaging;
+using Astro.Contract.Predictions;
 using Astro.Fits.Cards;
 using Astro.Fits.Headers;
 using Astro.Fits.Writing;
 using Astro.Inference.Models;
-using Astro.Inference.Packaging;
 
 namespace Astro.Inference.Output;
 

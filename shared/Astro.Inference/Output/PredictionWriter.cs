@@ -1,3 +1,5 @@
+using Astro.Contract.Packaging;
+using Astro.Contract.Predictions;
 using Astro.Inference.Models;
 using Astro.Inference.Packaging;
 

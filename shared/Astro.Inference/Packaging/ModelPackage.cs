@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Astro.Catalogs;
+using Astro.Contract.Packaging;
 using Astro.Onnx;
 
 namespace Astro.Inference.Packaging;
@@ -148,7 +149,7 @@ public sealed class ModelPackage
     {
         JsonNode root = JsonNode.Parse(ProfileJson) ?? throw new ModelPackageException($"Model package '{Directory}': {ProfileFileName} is empty.");
         JsonObject o = root.AsObject();
-        bool classification = Manifest.Task == Packaging.ModelTask.Classification;
+        bool classification = Manifest.Task == ModelTask.Classification;
         if (o["labels"] is JsonArray labels)
         {
             if (includeTarget && !classification)
@@ -268,12 +269,12 @@ public sealed class ModelPackage
             }
         }
 
-        if (m.Task == Packaging.ModelTask.Regression && !m.Onnx.Outputs.ContainsKey("mean") && !m.Onnx.Outputs.ContainsKey("members"))
+        if (m.Task == ModelTask.Regression && !m.Onnx.Outputs.ContainsKey("mean") && !m.Onnx.Outputs.ContainsKey("members"))
         {
             problems.Add("a regression package needs a 'mean' or 'members' output role");
         }
 
-        if (m.Task == Packaging.ModelTask.Classification && !m.Onnx.Outputs.ContainsKey("probabilities"))
+        if (m.Task == ModelTask.Classification && !m.Onnx.Outputs.ContainsKey("probabilities"))
         {
             problems.Add("a classification package needs a 'probabilities' output role");
         }

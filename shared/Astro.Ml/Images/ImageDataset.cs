@@ -1,9 +1,9 @@
 using System.Globalization;
+using Astro.Contract.Packaging;
 using Astro.Imaging;
 using Astro.Imaging.IO;
+using Astro.Imaging.ModelInput;
 using Astro.Imaging.Models;
-using Astro.Inference.Images;
-using Astro.Inference.Packaging;
 
 namespace Astro.Ml.Images;
 

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Astro.Inference.Packaging;
+using Astro.Contract.Packaging;
 using Astro.Ml.Onnx;
 using Astro.Onnx;
 using Astro.Onnx.Proto;

@@ -1,4 +1,4 @@
-using Astro.Inference.Packaging;
+using Astro.Contract.Packaging;
 
 namespace Astro.Ml.Training;
 

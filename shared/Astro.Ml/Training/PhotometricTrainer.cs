@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Astro.Catalogs;
+using Astro.Contract.Packaging;
 using Astro.Evaluation;
-using Astro.Inference.Packaging;
 using Astro.Ml.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

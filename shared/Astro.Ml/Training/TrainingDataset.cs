@@ -1,7 +1,7 @@
 using Astro.Catalogs;
 using Astro.Catalogs.Models;
 using Astro.Catalogs.Preprocessing;
-using Astro.Inference.Packaging;
+using Astro.Contract.Packaging;
 
 namespace Astro.Ml.Training;
 

@@ -1,5 +1,5 @@
+using Astro.Contract.Packaging;
 using Astro.Evaluation;
-using Astro.Inference.Packaging;
 using Astro.Ml.Models;
 using Astro.Ml.Onnx;
 using Astro.Ml.Packaging;

@@ -5,6 +5,7 @@ using Astro.Catalogs;
 using Astro.Catalogs.Fits;
 using Astro.Catalogs.Models;
 using Astro.Catalogs.Preprocessing;
+using Astro.Contract.Predictions;
 using Astro.Fits;
 using Astro.Inference.Models;
 using Astro.Storage.Models;

@@ -3,6 +3,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Astro.Catalogs;
 using Astro.Catalogs.Models;
+using Astro.Contract.Packaging;
+using Astro.Contract.Predictions;
 using Astro.Fits;
 using Astro.Inference.Models;
 using Astro.Inference.Output;

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Astro.Contract.Packaging;
+using Astro.Contract.Predictions;
 using Astro.Inference.Models;
 using Astro.Inference.Packaging;
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography;
+using Astro.Contract.Packaging;
 using Astro.Inference;
 using Astro.Inference.Images;
 using Astro.Inference.Packaging;

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Astro.Contract.Packaging;
 using Astro.Fits.Writing;
 using Astro.Functions.Hosting;
 using Astro.Functions.Tests.Infrastructure;
+using Astro.Imaging.ModelInput;
 using Astro.Imaging.Synthetic;
 using Astro.Inference.Images;
 using Astro.Inference.Packaging;

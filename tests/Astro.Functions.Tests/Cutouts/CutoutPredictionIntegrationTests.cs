@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Astro.Contract.Predictions;
 using Astro.Fits;
 using Astro.Fits.Statistics;
 using Astro.Functions.Tests.Infrastructure;

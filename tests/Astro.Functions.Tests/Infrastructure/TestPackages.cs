@@ -1,4 +1,5 @@
 using System.Globalization;
+using Astro.Contract.Packaging;
 using Astro.Inference.Packaging;
 using Astro.Onnx;
 using Astro.Onnx.Proto;

@@ -1,5 +1,8 @@
 using System.Globalization;
+using Astro.Contract.Packaging;
+using Astro.Contract.Predictions;
 using Astro.Imaging.IO;
+using Astro.Imaging.ModelInput;
 using Astro.Imaging.Models;
 using Astro.Inference.Images;
 using Astro.Inference.Images.Models;

@@ -1,4 +1,6 @@
+using Astro.Contract.Packaging;
 using Astro.Fits.Writing;
+using Astro.Imaging.ModelInput;
 using Astro.Imaging.Models;
 using Astro.Imaging.Synthetic;
 using Astro.Inference.Images;

@@ -1,6 +1,6 @@
 using Astro.Catalogs;
 using Astro.Catalogs.Preprocessing;
-using Astro.Inference.Packaging;
+using Astro.Contract.Packaging;
 using Astro.Ml.Packaging;
 using Astro.Ml.Tests.Training;
 using Astro.Ml.Training;

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Astro.Contract.Packaging;
 using Astro.Evaluation;
-using Astro.Inference.Packaging;
 using Astro.Ml.Packaging;
 using Astro.Ml.Training;
 using Xunit.Abstractions;

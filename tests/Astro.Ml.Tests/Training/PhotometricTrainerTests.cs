@@ -1,4 +1,4 @@
-using Astro.Inference.Packaging;
+using Astro.Contract.Packaging;
 using Astro.Ml.Training;
 using Xunit.Abstractions;
 using static TorchSharp.torch;

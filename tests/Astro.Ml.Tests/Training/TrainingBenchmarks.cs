@@ -1,5 +1,5 @@
 using Astro.Catalogs;
-using Astro.Inference.Packaging;
+using Astro.Contract.Packaging;
 using Astro.Ml.Training;
 using Xunit.Abstractions;
 

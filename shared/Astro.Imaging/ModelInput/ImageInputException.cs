@@ -1,4 +1,4 @@
-namespace Astro.Inference.Images;
+namespace Astro.Imaging.ModelInput;
 
 /// <summary>Why a cutout cannot be predicted by an image model.</summary>
 public enum ImageInputProblem

@@ -1,4 +1,4 @@
-namespace Astro.Inference.Models;
+namespace Astro.Contract.Predictions;
 
 /// <summary>What is special about one output row. Written as an integer bit mask (FLAGS) in CSV and FITS outputs.</summary>
 [Flags]
@@ -13,7 +13,7 @@ public enum PredictionFlags : short
     /// <summary>2: the standardised inputs lie outside the training domain (Mahalanobis distance above the manifest's threshold).</summary>
     OutOfDistribution = 2,
 
-    /// <summary>4: the row was not predicted; the reason is the row's <see cref="Catalogs.Models.RowStatus"/> (prediction and uncertainty are NaN).</summary>
+    /// <summary>4: the row was not predicted; the reason is the row's RowStatus (Astro.Catalogs.Models) (prediction and uncertainty are NaN).</summary>
     NotPredicted = 4,
 
     /// <summary>8: the model returned a non-finite value for the row.</summary>

@@ -1,11 +1,11 @@
+using Astro.Contract.Packaging;
 using Astro.Imaging;
 using Astro.Imaging.Features;
 using Astro.Imaging.IO;
 using Astro.Imaging.Models;
 using Astro.Imaging.Resampling;
-using Astro.Inference.Packaging;
 
-namespace Astro.Inference.Images;
+namespace Astro.Imaging.ModelInput;
 
 /// <summary>A cutout made into an image model's input.</summary>
 /// <param name="Pixels">The graph input of one sample, <c>bands × size × size</c> floats.</param>
@@ -22,7 +22,7 @@ public sealed record PreparedImageInput(float[] Pixels, float[] Luminosity, Cuto
 /// Turns a cutout into an image model's graph input and paper 003's luminosity features, as the manifest's
 /// <see cref="ImageInputInfo"/> says: "rgb8" (8-bit composites / 255, resampled to the network size) or "log003" (star
 /// removal when asked, paper 003's auto log stretch, resampling). The one implementation used by training
-/// (Astro.Ml's <c>ImagePreprocessing</c>) and serving (<see cref="ImagePredictionService"/>).
+/// (Astro.Ml's <c>ImagePreprocessing</c>) and serving (Astro.Inference's <c>ImagePredictionService</c>).
 /// </summary>
 public static class ImageInputPreprocessor
 {
