@@ -1,5 +1,6 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 using Astro.Catalogs;
 using Astro.Catalogs.Models;
 using Astro.Catalogs.Preprocessing;
@@ -9,12 +10,12 @@ using Astro.Inference.Output;
 
 namespace Astro.Inference;
 
-// The whole-catalog pipeline: read → preprocess and predict → write in catalog order.
+// The whole-catalog pipeline: read → preprocess and predict → write in catalog order, over two bounded channels.
 public partial class PredictionService
 {
     /// <summary>
-    /// Predicts a whole catalog into a writer, pipelined: a reader thread parses chunks, <see cref="PredictionServiceOptions.MaxDegreeOfParallelism"/>
-    /// workers preprocess and predict them (one chunk each at a time), and a writer thread writes them in catalog order.
+    /// Predicts a whole catalog into a writer; blocks the calling thread until the run ends. Async callers use
+    /// <see cref="PredictCatalogAsync"/>.
     /// </summary>
     /// <param name="catalogPath">A text catalog or a FITS binary table.</param>
     /// <param name="writer">Where the rows go; <see cref="PredictionWriter.Complete"/> is called at the end.</param>
@@ -23,13 +24,40 @@ public partial class PredictionService
     /// <exception cref="FileNotFoundException">The catalog does not exist.</exception>
     /// <exception cref="CatalogException">The catalog lacks a column the model needs, or is unreadable.</exception>
     /// <exception cref="Fits.FitsException">A FITS catalog is malformed.</exception>
-    public virtual PredictionRunSummary PredictCatalog(string catalogPath, PredictionWriter writer, CancellationToken cancellationToken = default)
+    public virtual PredictionRunSummary PredictCatalog(string catalogPath, PredictionWriter writer, CancellationToken cancellationToken = default) =>
+        PredictCatalogAsync(catalogPath, writer, cancellationToken).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Predicts a whole catalog into a writer, pipelined: a reader parses chunks, <see cref="PredictionServiceOptions.MaxDegreeOfParallelism"/>
+    /// workers preprocess and predict them (one chunk each at a time), and a writer writes them in catalog order.
+    /// </summary>
+    /// <remarks>
+    /// The stages run on the thread pool and are joined by two bounded channels: chunks waiting for a worker
+    /// (<see cref="PredictionServiceOptions.PipelineDepth"/>), and every chunk's pending result in catalog order
+    /// (depth + workers). A chunk enters the ordered channel before it is read and leaves it once written, so at most
+    /// depth + workers chunks are held at once, whatever the catalog's size. The first stage that fails stops the
+    /// others; its exception is the one thrown.
+    /// </remarks>
+    /// <param name="catalogPath">A text catalog or a FITS binary table.</param>
+    /// <param name="writer">Where the rows go; <see cref="PredictionWriter.Complete"/> is called at the end.</param>
+    /// <param name="cancellationToken">Stops the run.</param>
+    /// <returns>Counts and time per stage (stage times are summed over threads).</returns>
+    /// <exception cref="FileNotFoundException">The catalog does not exist.</exception>
+    /// <exception cref="CatalogException">The catalog lacks a column the model needs, or is unreadable.</exception>
+    /// <exception cref="Fits.FitsException">A FITS catalog is malformed.</exception>
+    public virtual async Task<PredictionRunSummary> PredictCatalogAsync(string catalogPath, PredictionWriter writer, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(catalogPath);
         ArgumentNullException.ThrowIfNull(writer);
         var total = Stopwatch.StartNew();
-        CatalogReader reader = CreateCatalogReader();
-        using CatalogReadSession session = reader.Open(catalogPath);
+        using CatalogReadSession session = CreateCatalogReader().Open(catalogPath);
+        return await RunPipelineAsync(session, writer, total, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The pipeline over an open session (tests watch the session's report while the pipeline runs).</summary>
+    internal async Task<PredictionRunSummary> RunPipelineAsync(CatalogReadSession session, PredictionWriter writer, Stopwatch total, CancellationToken cancellationToken)
+    {
+        string catalogPath = session.SourcePath;
         int workers = _options.MaxDegreeOfParallelism;
         var preprocessors = new CatalogPreprocessor[workers];
         for (int i = 0; i < workers; i++)
@@ -47,138 +75,31 @@ public partial class PredictionService
         };
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        CancellationToken token = cts.Token;
-        int inFlight = _options.PipelineDepth + workers;
-        using var slots = new SemaphoreSlim(inFlight, inFlight);
-        using var toPredict = new BlockingCollection<(long Index, CatalogChunk Chunk)>(_options.PipelineDepth);
-        var done = new ConcurrentDictionary<long, PredictionBatch>();
-        using var ready = new SemaphoreSlim(0);
-        long readTicks = 0;
-        long writeTicks = 0;
-        long preTicks = 0;
-        long predictTicks = 0;
-        long chunkCount = -1;
-
-        Task reading = Task.Factory.StartNew(
-            () =>
-            {
-                long index = 0;
-                try
-                {
-                    using IEnumerator<CatalogChunk> e = session.ReadChunks(token).GetEnumerator();
-                    while (true)
-                    {
-                        slots.Wait(token);
-                        long t0 = Stopwatch.GetTimestamp();
-                        bool more = e.MoveNext();
-                        readTicks += Stopwatch.GetTimestamp() - t0;
-                        if (!more)
-                        {
-                            break;
-                        }
-
-                        toPredict.Add((index++, e.Current), token);
-                    }
-                }
-                catch
-                {
-                    cts.Cancel();
-                    throw;
-                }
-                finally
-                {
-                    Volatile.Write(ref chunkCount, index);
-                    toPredict.CompleteAdding();
-                    ready.Release();
-                }
-            },
-            token,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
-
-        var predicting = new Task[workers];
+        var run = new PipelineRun(cts);
+        var toPredict = Channel.CreateBounded<PendingChunk>(new BoundedChannelOptions(_options.PipelineDepth) { SingleWriter = true });
+        var inOrder = Channel.CreateBounded<Task<PredictionBatch>>(new BoundedChannelOptions(_options.PipelineDepth + workers) { SingleWriter = true, SingleReader = true });
+        int parallelism = workers == 1 ? _options.MaxDegreeOfParallelism : 1;
+        Task[] stages = new Task[workers + 2];
+        stages[0] = run.Stage(() => ReadStageAsync(session, toPredict.Writer, inOrder.Writer, run));
         for (int w = 0; w < workers; w++)
         {
             CatalogPreprocessor preprocessor = preprocessors[w];
-            predicting[w] = Task.Factory.StartNew(
-                () =>
-                {
-                    try
-                    {
-                        foreach ((long index, CatalogChunk chunk) in toPredict.GetConsumingEnumerable(token))
-                        {
-                            long t0 = Stopwatch.GetTimestamp();
-                            PreprocessedChunk input = preprocessor.Process(chunk);
-                            long t1 = Stopwatch.GetTimestamp();
-                            PredictionBatch batch = PredictCore(chunk, input, workers == 1 ? _options.MaxDegreeOfParallelism : 1, token);
-                            long t2 = Stopwatch.GetTimestamp();
-                            Interlocked.Add(ref preTicks, t1 - t0);
-                            Interlocked.Add(ref predictTicks, t2 - t1);
-                            done[index] = batch;
-                            ready.Release();
-                        }
-                    }
-                    catch
-                    {
-                        cts.Cancel();
-                        throw;
-                    }
-                },
-                token,
-                TaskCreationOptions.LongRunning,
-                TaskScheduler.Default);
+            stages[w + 1] = run.Stage(() => PredictStageAsync(toPredict.Reader, preprocessor, parallelism, run));
         }
 
-        Task writing = Task.Factory.StartNew(
-            () =>
-            {
-                try
-                {
-                    for (long next = 0; ; )
-                    {
-                        if (done.TryRemove(next, out PredictionBatch? batch))
-                        {
-                            long t0 = Stopwatch.GetTimestamp();
-                            writer.Write(batch);
-                            writeTicks += Stopwatch.GetTimestamp() - t0;
-                            Count(summary, batch);
-                            slots.Release();
-                            next++;
-                            continue;
-                        }
-
-                        long count = Volatile.Read(ref chunkCount);
-                        if (count >= 0 && next >= count)
-                        {
-                            break;
-                        }
-
-                        ready.Wait(token);
-                    }
-                }
-                catch
-                {
-                    cts.Cancel();
-                    throw;
-                }
-            },
-            token,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
-
-        Task[] stages = [reading, .. predicting, writing];
+        stages[^1] = run.Stage(() => WriteStageAsync(inOrder.Reader, writer, summary, run));
         try
         {
-            Task.WaitAll(stages, CancellationToken.None);
+            await Task.WhenAll(stages).ConfigureAwait(false);
         }
-        catch (AggregateException)
+        catch (Exception)
         {
             // Reported below, the root cause first (the other stages were cancelled because of it).
         }
 
         foreach (Task stage in stages)
         {
-            WaitStage(stage, cancellationToken);
+            ThrowIfFailed(stage, cancellationToken);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -194,29 +115,103 @@ public partial class PredictionService
 
         long tw = Stopwatch.GetTimestamp();
         writer.Complete();
-        writeTicks += Stopwatch.GetTimestamp() - tw;
-        summary.ReadSeconds = Stopwatch.GetElapsedTime(0, readTicks).TotalSeconds;
-        summary.PreprocessSeconds = Stopwatch.GetElapsedTime(0, preTicks).TotalSeconds;
-        summary.PredictSeconds = Stopwatch.GetElapsedTime(0, predictTicks).TotalSeconds;
-        summary.WriteSeconds = Stopwatch.GetElapsedTime(0, writeTicks).TotalSeconds;
+        run.WriteTicks += Stopwatch.GetTimestamp() - tw;
+        summary.ReadSeconds = Stopwatch.GetElapsedTime(0, run.ReadTicks).TotalSeconds;
+        summary.PreprocessSeconds = Stopwatch.GetElapsedTime(0, run.PreprocessTicks).TotalSeconds;
+        summary.PredictSeconds = Stopwatch.GetElapsedTime(0, run.PredictTicks).TotalSeconds;
+        summary.WriteSeconds = Stopwatch.GetElapsedTime(0, run.WriteTicks).TotalSeconds;
         summary.TotalSeconds = total.Elapsed.TotalSeconds;
         return summary;
     }
 
-    private static void WaitStage(Task stage, CancellationToken cancellationToken)
+    /// <summary>Parses chunks; each one's pending result joins the ordered channel before the chunk joins the work channel, so results are written in catalog order.</summary>
+    private static async Task ReadStageAsync(CatalogReadSession session, ChannelWriter<PendingChunk> toPredict, ChannelWriter<Task<PredictionBatch>> inOrder, PipelineRun run)
     {
+        CancellationToken token = run.Token;
         try
         {
-            stage.Wait(CancellationToken.None);
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
-        {
-            if (e.InnerException is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            using IEnumerator<CatalogChunk> e = session.ReadChunks(token).GetEnumerator();
+            // A chunk is read only once the ordered channel has room for it (this stage is its only writer, so the room stays).
+            while (await inOrder.WaitToWriteAsync(token).ConfigureAwait(false))
             {
-                return; // cancelled because another stage failed
+                long t0 = Stopwatch.GetTimestamp();
+                bool more = e.MoveNext();
+                run.ReadTicks += Stopwatch.GetTimestamp() - t0;
+                if (!more)
+                {
+                    break;
+                }
+
+                var result = new TaskCompletionSource<PredictionBatch>(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (!inOrder.TryWrite(result.Task))
+                {
+                    throw new InvalidOperationException("The ordered channel lost the room it had.");
+                }
+
+                await toPredict.WriteAsync(new PendingChunk(e.Current, result), token).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            toPredict.TryComplete();
+            inOrder.TryComplete();
+        }
+    }
+
+    private async Task PredictStageAsync(ChannelReader<PendingChunk> toPredict, CatalogPreprocessor preprocessor, int parallelism, PipelineRun run)
+    {
+        CancellationToken token = run.Token;
+        await foreach (PendingChunk pending in toPredict.ReadAllAsync(token).ConfigureAwait(false))
+        {
+            try
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                PreprocessedChunk input = preprocessor.Process(pending.Chunk);
+                long t1 = Stopwatch.GetTimestamp();
+                PredictionBatch batch = PredictCore(pending.Chunk, input, parallelism, token);
+                long t2 = Stopwatch.GetTimestamp();
+                Interlocked.Add(ref run.PreprocessTicks, t1 - t0);
+                Interlocked.Add(ref run.PredictTicks, t2 - t1);
+                pending.Result.SetResult(batch);
+            }
+            catch (Exception e)
+            {
+                pending.Result.SetCanceled(CancellationToken.None);
+                ExceptionDispatchInfo.Capture(e).Throw();
+            }
+        }
+    }
+
+    private static async Task WriteStageAsync(ChannelReader<Task<PredictionBatch>> inOrder, PredictionWriter writer, PredictionRunSummary summary, PipelineRun run)
+    {
+        // A chunk leaves the ordered channel only once written, so the channel's capacity bounds every chunk alive.
+        CancellationToken token = run.Token;
+        while (await inOrder.WaitToReadAsync(token).ConfigureAwait(false))
+        {
+            while (inOrder.TryPeek(out Task<PredictionBatch>? next))
+            {
+                PredictionBatch batch = await next.WaitAsync(token).ConfigureAwait(false);
+                long t0 = Stopwatch.GetTimestamp();
+                writer.Write(batch);
+                run.WriteTicks += Stopwatch.GetTimestamp() - t0;
+                Count(summary, batch);
+                inOrder.TryRead(out _);
+            }
+        }
+    }
+
+    /// <summary>Rethrows a stage's own failure; a stage cancelled only because another one failed is passed over.</summary>
+    private static void ThrowIfFailed(Task stage, CancellationToken cancellationToken)
+    {
+        if (stage.IsFaulted)
+        {
+            Exception e = stage.Exception!.InnerExceptions.Count == 1 ? stage.Exception.InnerException! : stage.Exception;
+            if (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                return;
             }
 
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException!).Throw();
+            ExceptionDispatchInfo.Capture(e).Throw();
         }
     }
 
@@ -242,5 +237,33 @@ public partial class PredictionService
                 summary.RowsOutOfDistribution++;
             }
         }
+    }
+
+    /// <summary>A chunk waiting for a worker, and where its result goes.</summary>
+    private sealed record PendingChunk(CatalogChunk Chunk, TaskCompletionSource<PredictionBatch> Result);
+
+    /// <summary>One run's shared state: the token every stage watches, and the time per stage.</summary>
+    private sealed class PipelineRun(CancellationTokenSource cts)
+    {
+        public long ReadTicks;
+        public long PreprocessTicks;
+        public long PredictTicks;
+        public long WriteTicks;
+
+        public CancellationToken Token { get; } = cts.Token;
+
+        /// <summary>Starts a stage on the thread pool; a stage that fails cancels the others.</summary>
+        public Task Stage(Func<Task> body) => Task.Run(async () =>
+        {
+            try
+            {
+                await body().ConfigureAwait(false);
+            }
+            catch
+            {
+                cts.Cancel();
+                throw;
+            }
+        });
     }
 }
