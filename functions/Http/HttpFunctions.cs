@@ -149,7 +149,7 @@ public sealed class HttpFunctions
             var text = new StringWriter { NewLine = "\n" };
             try
             {
-                _predictor.PredictCatalog(path, profile, input, hash, text, Query(request, "model"), cancellationToken);
+                await _predictor.PredictCatalogAsync(path, profile, input, hash, text, Query(request, "model"), cancellationToken).ConfigureAwait(false);
             }
             catch (InvalidInputException)
             {

@@ -226,7 +226,7 @@ public class OnDemandPredictor
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>Rows written per model.</returns>
     /// <exception cref="InvalidInputException">The file is malformed or no model can read it.</exception>
-    public virtual IReadOnlyDictionary<string, long> PredictCatalog(string path, string profile, string input, string etag, TextWriter output, string? model = null, CancellationToken cancellationToken = default)
+    public virtual async Task<IReadOnlyDictionary<string, long>> PredictCatalogAsync(string path, string profile, string input, string etag, TextWriter output, string? model = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
         IReadOnlyList<LoadedModel> models = Select(profile, model);
@@ -238,7 +238,7 @@ public class OnDemandPredictor
             try
             {
                 using var writer = new PredictionRowsCsvWriter(output, m.Package, input, etag);
-                PredictionRunSummary s = m.Service.PredictCatalog(path, writer, cancellationToken);
+                PredictionRunSummary s = await m.Service.PredictCatalogAsync(path, writer, cancellationToken).ConfigureAwait(false);
                 written[m.Name] = s.RowsWritten;
             }
             catch (Exception e) when (CatalogPipeline.IsInputError(e))
