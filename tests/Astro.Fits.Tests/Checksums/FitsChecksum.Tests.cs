@@ -3,6 +3,7 @@ using System.Text.Json;
 using Astro.Fits.Checksums;
 using Astro.Fits.Hdus;
 using Astro.Fits.Tests.Infrastructure;
+using Astro.Testing;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -16,7 +17,7 @@ namespace Astro.Fits.Tests.Checksums;
 public class FitsChecksumTests
 {
     private static readonly Lazy<Dictionary<string, string>> s_vectors = new(() =>
-        JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(SharedData.Baseline("Writing", "checksum_vectors.json")))!);
+        JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(TestPaths.Baseline("Writing", "checksum_vectors.json")))!);
 
     public static TheoryData<string> VectorSums() => new(s_vectors.Value.Keys);
 
@@ -92,7 +93,7 @@ public class FitsChecksumTests
     [InlineData("nom-tam-fits/image_provided/m13real.fits")]
     public void Files_with_good_checksums_verify(string file)
     {
-        using FitsFile fits = FitsFile.Open(Path.Combine(SharedData.Conformance, file));
+        using FitsFile fits = FitsFile.Open(Path.Combine(ConformanceCorpus.Root, file));
 
         foreach (Hdu hdu in fits)
         {
@@ -108,7 +109,7 @@ public class FitsChecksumTests
     [InlineData("astropy/io_fits/chandra_time.fits", new[] { 1 })]
     public void Files_with_bad_checksums_are_reported_invalid_where_astropy_says_so(string file, int[] badHdus)
     {
-        using FitsFile fits = FitsFile.Open(Path.Combine(SharedData.Conformance, file));
+        using FitsFile fits = FitsFile.Open(Path.Combine(ConformanceCorpus.Root, file));
 
         foreach (Hdu hdu in fits)
         {

@@ -1,8 +1,8 @@
 using Astro.Fits.Compression;
 using Astro.Fits.Hdus;
+using Astro.Fits.Reports;
 using Astro.Fits.Tables;
 using Astro.Fits.Tests.Infrastructure;
-using Astro.Trainer.Commands;
 
 namespace Astro.Fits.Tests.Conformance;
 
@@ -15,7 +15,7 @@ public class HduListingTests
     public static TheoryData<string, string> ManifestFiles()
     {
         var data = new TheoryData<string, string>();
-        foreach (string line in File.ReadLines(Path.Combine(SharedData.Conformance, "MANIFEST.tsv")).Skip(1))
+        foreach (string line in File.ReadLines(Path.Combine(ConformanceCorpus.Root, "MANIFEST.tsv")).Skip(1))
         {
             string[] fields = line.Split('\t');
             if (fields.Length > 3 && fields[2] != "-")
@@ -31,7 +31,7 @@ public class HduListingTests
     [MemberData(nameof(ManifestFiles))]
     public void Hdu_classes_match_astropy(string file, string astropyTypes)
     {
-        using FitsFile fits = FitsFile.Open(Path.Combine(SharedData.Conformance, file));
+        using FitsFile fits = FitsFile.Open(Path.Combine(ConformanceCorpus.Root, file));
         string[] expected = astropyTypes.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         string[] actual = fits.Select(Classify).ToArray();
         Assert.Equal(expected, actual);
@@ -42,10 +42,10 @@ public class HduListingTests
     [InlineData("galsim/Image_comparison_images/test_multiI.fits.fz", 13)]
     public void Info_lists_one_line_per_hdu(string file, int hdus)
     {
-        var output = new StringWriter();
-        int exit = FitsCommands.Info(Path.Combine(SharedData.Conformance, file), output);
-        Assert.Equal(0, exit);
-        string[] lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        FitsReportResult result = FitsReport.Run(FitsReportKind.Listing, ConformanceCorpus.File(file));
+        Assert.Equal(0, result.ExitCode);
+        Assert.Null(result.Error);
+        string[] lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(hdus, lines.Count(l => char.IsDigit(l.TrimStart().FirstOrDefault())));
         Assert.Contains(lines, l => l.Contains("PRIMARY", StringComparison.Ordinal));
     }

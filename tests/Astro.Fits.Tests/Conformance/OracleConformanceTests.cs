@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Astro.Fits.Statistics;
 using Astro.Fits.Tests.Infrastructure;
+using Astro.Testing;
 
 namespace Astro.Fits.Tests.Conformance;
 
@@ -33,10 +34,10 @@ public class OracleConformanceTests
     };
 
     private static readonly Lazy<JsonObject> s_oracle = new(() =>
-        JsonNode.Parse(File.ReadAllText(Path.Combine(SharedData.Conformance, "ORACLE.json")))!.AsObject());
+        JsonNode.Parse(File.ReadAllText(Path.Combine(ConformanceCorpus.Root, "ORACLE.json")))!.AsObject());
 
     private static readonly Lazy<JsonObject> s_beyondAstropy = new(() =>
-        JsonNode.Parse(File.ReadAllText(SharedData.Baseline("Conformance", "beyond-astropy.json")))!.AsObject());
+        JsonNode.Parse(File.ReadAllText(TestPaths.Baseline("Conformance", "beyond-astropy.json")))!.AsObject());
 
     public static TheoryData<string> ReadableFiles() => Files(good: true);
 
@@ -65,7 +66,7 @@ public class OracleConformanceTests
     [MemberData(nameof(UnreadableFiles))]
     public void Files_astropy_cannot_read_are_refused_cleanly_or_read_correctly(string file)
     {
-        string path = Path.Combine(SharedData.Conformance, file);
+        string path = Path.Combine(ConformanceCorpus.Root, file);
         if (s_beyondAstropy.Value[file] is JsonNode reference)
         {
             // Read correctly: the reference comes from another trusted reader (see Baselines/Conformance/make_baselines.py).
@@ -100,7 +101,7 @@ public class OracleConformanceTests
 
     private static JsonNode Compute(string file)
     {
-        using FitsFile fits = FitsFile.Open(Path.Combine(SharedData.Conformance, file));
+        using FitsFile fits = FitsFile.Open(Path.Combine(ConformanceCorpus.Root, file));
         return JsonNode.Parse(FitsStatisticsJson.Serialize(FitsStatisticsCalculator.Compute(fits)))!;
     }
 

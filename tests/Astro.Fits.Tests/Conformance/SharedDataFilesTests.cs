@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Astro.Fits.Statistics;
 using Astro.Fits.Tests.Infrastructure;
+using Astro.Testing;
 
 namespace Astro.Fits.Tests.Conformance;
 
@@ -12,7 +13,7 @@ namespace Astro.Fits.Tests.Conformance;
 public class SharedDataFilesTests
 {
     private static readonly Lazy<JsonObject> s_reference = new(() =>
-        JsonNode.Parse(File.ReadAllText(SharedData.Baseline("SharedData", "astropy-stats.json")))!.AsObject());
+        JsonNode.Parse(File.ReadAllText(TestPaths.Baseline("SharedData", "astropy-stats.json")))!.AsObject());
 
     public static TheoryData<string> Files()
     {
@@ -32,7 +33,7 @@ public class SharedDataFilesTests
     [MemberData(nameof(Files))]
     public void Statistics_agree_with_astropy(string file)
     {
-        using FitsFile fits = FitsFile.Open(Path.Combine(SharedData.Root, file));
+        using FitsFile fits = FitsFile.Open(Path.Combine(TestPaths.SharedDataRoot, file));
         JsonNode actual = JsonNode.Parse(FitsStatisticsJson.Serialize(FitsStatisticsCalculator.Compute(fits)))!;
         JsonAssert.Equivalent(new JsonObject { ["hdus"] = s_reference.Value[file]!["hdus"]!.DeepClone() }, actual, file);
     }

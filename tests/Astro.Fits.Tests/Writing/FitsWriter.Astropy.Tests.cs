@@ -1,7 +1,7 @@
 using Astro.Fits.Checksums;
 using Astro.Fits.Hdus;
-using Astro.Fits.Tests.Infrastructure;
 using Astro.Fits.Writing;
+using Astro.Testing;
 
 namespace Astro.Fits.Tests.Writing;
 
@@ -22,7 +22,7 @@ public class FitsWriterAstropyTests
     [MemberData(nameof(Baselines))]
     public void Astropy_checksums_are_valid_to_our_reader(string name)
     {
-        using FitsFile file = FitsFile.Open(SharedData.Baseline("Writing", name));
+        using FitsFile file = FitsFile.Open(TestPaths.Baseline("Writing", name));
 
         foreach (Hdu hdu in file)
         {
@@ -49,7 +49,7 @@ public class FitsWriterAstropyTests
             _ => WritingFixtures.WriteTable(new TableColumn<int[]>("ARR", SampleFiles.Ramp(4, i => SampleFiles.Ramp(i, k => k * 7))) { VariableLength = true }),
         };
 
-        using FitsFile expected = FitsFile.Open(SharedData.Baseline("Writing", name));
+        using FitsFile expected = FitsFile.Open(TestPaths.Baseline("Writing", name));
         using FitsFile actual = FitsFile.Open(ours);
         Assert.Equal(expected.Count, actual.Count);
         for (int h = 0; h < expected.Count; h++)
