@@ -27,6 +27,7 @@ internal static class BenchCommands
         var fits = new Command("fits", "FITS read throughput: float32 image, RICE int32 image, 400k-row table.") { dir, size, rows, repeat, noAstropy };
         fits.SetAction(parse => Fits(parse.GetValue(dir), parse.GetValue(size), parse.GetValue(rows), parse.GetValue(repeat), !parse.GetValue(noAstropy)));
         bench.Subcommands.Add(fits);
+        bench.Subcommands.Add(FitsBenchCommands.CreateCodecs());
         bench.Subcommands.Add(PredictCommands.CreateBenchPredict());
         bench.Subcommands.Add(TrainBenchCommands.Create());
         bench.Subcommands.Add(ImageTrainCommands.CreateBench());
