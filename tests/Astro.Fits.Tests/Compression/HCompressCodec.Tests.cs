@@ -76,33 +76,63 @@ public sealed class HCompressCodecTests
     }
 
     [Fact]
-    public void Decode_GarbageBody_ThrowsFitsExceptionOrDecodes()
+    public void Decode_GarbageOrFlippedBits_ThrowsFitsExceptionOrDecodes()
     {
         FixtureTile tile = CompressionFixtures.All.First(t => t.Codec == "HCOMPRESS_1" && t.PixelCount < 5000);
         var random = new Random(99);
         int[] values = new int[tile.PixelCount];
         long[] wide = new long[tile.PixelCount];
+        var garbage = new Outcomes();
+        var flipped = new Outcomes();
         for (int trial = 0; trial < 300; trial++)
         {
+            // A random body after a valid header (magic, size, scale, sum; plane counts sometimes out of range).
             byte[] data = new byte[25 + random.Next(0, 400)];
             random.NextBytes(data);
-            tile.Compressed.AsSpan(0, 22).CopyTo(data);      // valid magic, size, scale, sum
-            data[22 + (trial % 3)] = (byte)random.Next(0, 80); // plane counts, sometimes out of range
-            try
+            tile.Compressed.AsSpan(0, 22).CopyTo(data);
+            data[22 + (trial % 3)] = (byte)random.Next(0, 80);
+            garbage.Decode(() => HCompressCodec.Decode(data, values, trial % 2 == 0));
+            garbage.Decode(() => HCompressCodec.Decode(data, wide, trial % 2 == 1));
+
+            // The real tile with one to four bits flipped after the header: some still decode (to other values).
+            byte[] damaged = (byte[])tile.Compressed.Clone();
+            for (int flips = random.Next(1, 5); flips > 0; flips--)
             {
-                HCompressCodec.Decode(data, values, trial % 2 == 0);
-            }
-            catch (FitsException)
-            {
+                int bit = random.Next(22 * 8, damaged.Length * 8);
+                damaged[bit / 8] ^= (byte)(0x80 >> (bit % 8));
             }
 
+            flipped.Decode(() => HCompressCodec.Decode(damaged, values, tile.Smooth));
+            flipped.Decode(() => HCompressCodec.Decode(damaged, wide, tile.Smooth));
+        }
+
+        // Any other exception fails the test. A random body is nearly always refused (a quadtree format code must be
+        // 0 or 0xF); flipped bits must give both outcomes, or the loop would not test the decoder past its checks.
+        Assert.True(garbage.Refused >= 590, $"random bodies: {garbage}");
+        Assert.True(flipped.Refused >= 100 && flipped.Decoded >= 100, $"flipped bits: {flipped}");
+    }
+
+    /// <summary>Counts the outcomes of decoding damaged tiles: refused with a FitsException, or decoded.</summary>
+    private sealed class Outcomes
+    {
+        public int Refused { get; private set; }
+
+        public int Decoded { get; private set; }
+
+        public void Decode(Action decode)
+        {
             try
             {
-                HCompressCodec.Decode(data, wide, trial % 2 == 1);
+                decode();
+                Decoded++;
             }
-            catch (FitsException)
+            catch (FitsException e)
             {
+                Assert.StartsWith("HCOMPRESS_1 tile", e.Message, StringComparison.Ordinal);
+                Refused++;
             }
         }
+
+        public override string ToString() => $"{Refused} refused, {Decoded} decoded";
     }
 }
