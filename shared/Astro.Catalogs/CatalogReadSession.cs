@@ -108,6 +108,13 @@ public sealed class CatalogReadSession : IDisposable
             js.Dispose();
         }
 
+        if (errors.Count > 0 && main.Layout.Contains("no header found", StringComparison.Ordinal))
+        {
+            // The columns are missing because no header was found, not because the file lacks them: say which header the profile expects.
+            string message = $"Catalog '{main.SourceName}' has no header where profile '{profile.Name}' expects it ({ExpectedHeader(profile.Dialect)}), so its {main.ColumnNames.Count} columns have no names and {errors.Count} column(s) the profile needs cannot be found.";
+            throw new CatalogException(message, [message, .. errors], main.SourceName);
+        }
+
         if (errors.Count == 1)
         {
             throw new CatalogException(errors[0], errors, main.SourceName);
@@ -221,6 +228,14 @@ public sealed class CatalogReadSession : IDisposable
 
         return p.ClassLabel?.Column == column ? "class label" : "column";
     }
+
+    private static string ExpectedHeader(CsvDialect d) => d.Header switch
+    {
+        HeaderMode.FirstLine => "the first line",
+        HeaderMode.LastCommentLine => $"the last comment line before the data, starting with '{d.CommentPrefix}'",
+        HeaderMode.None => "none: the profile's columnNames",
+        _ => $"a comment line starting with '{d.CommentPrefix}' right above the data, or a first line of names",
+    };
 
     private static string Missing(ICatalogSource source, string column, string role)
     {

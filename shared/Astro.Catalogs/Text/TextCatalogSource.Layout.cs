@@ -17,6 +17,7 @@ internal sealed partial class TextCatalogSource
     private void DetectLayout()
     {
         (List<string> lines, List<int> kinds) = SniffLines();
+        int lastTypeLine = MarkTypeCodeLines(lines, kinds);
         int firstNonComment = kinds.IndexOf(2);
         if (firstNonComment < 0 && _dialect.Header != HeaderMode.None)
         {
@@ -89,7 +90,15 @@ internal sealed partial class TextCatalogSource
                 }
             }
 
-            if (headerLineIndex < 0 || (_dialect.Header == HeaderMode.Auto && firstNonComment < 0))
+            if (headerLineIndex < 0 && _dialect.Header == HeaderMode.LastCommentLine && dataSample.Count > 1 && LooksLikeHeader(dataSample[0], delimiter))
+            {
+                // No comment line above the data, but a plain header on the first line: read it, and say so.
+                headerLineIndex = firstNonComment;
+                names = PlainHeaderNames(lines[headerLineIndex], delimiter, rowFields);
+                headerOrigin = $"header on line {headerLineIndex + 1} (a plain first line; the profile expects it on a '{_dialect.CommentPrefix}' comment line)";
+                _firstDataLine = headerLineIndex + 2;
+            }
+            else if (headerLineIndex < 0 || (_dialect.Header == HeaderMode.Auto && firstNonComment < 0))
             {
                 names = Enumerable.Range(1, Math.Max(rowFields, 1)).Select(i => "col" + i).ToList();
                 headerOrigin = "no header found: columns named col1..colN";
@@ -103,6 +112,13 @@ internal sealed partial class TextCatalogSource
             }
         }
 
+        if (lastTypeLine >= 0 && headerLineIndex >= 0 && lastTypeLine > headerLineIndex)
+        {
+            // Lines of type codes (ANNZ, ROOT: F, D, I, C…) between the header and the data are neither.
+            _firstDataLine = Math.Max(_firstDataLine, lastTypeLine + 2);
+            headerOrigin += $", type codes on line {lastTypeLine + 1} skipped";
+        }
+
         if (_dialect.StripTypePrefixes)
         {
             names = names.Select(n => n.Length > 2 && n[1] == ':' && char.IsAsciiLetter(n[0]) ? n[2..] : n).ToList();
@@ -110,6 +126,79 @@ internal sealed partial class TextCatalogSource
 
         _columns = [.. names];
         Layout = $"delimiter {DelimiterName(delimiter)}, {headerOrigin}, {_columns.Length} columns";
+    }
+
+    /// <summary>
+    /// Marks (kind 3) the lines of type codes that follow a header line before the first data line, comment or not:
+    /// every field a ROOT/ANNZ type letter (F, D, I, L, S, C, B, O, U, UL…) and as many fields as the line above.
+    /// </summary>
+    /// <returns>The index of the last such line, or -1.</returns>
+    private int MarkTypeCodeLines(List<string> lines, List<int> kinds)
+    {
+        int last = -1;
+        int previous = -1;
+        for (int i = 0; i < lines.Count; i++)
+        {
+            if (kinds[i] == 0)
+            {
+                continue;
+            }
+
+            string text = kinds[i] == 1 ? WithoutCommentPrefix(lines[i]) : lines[i];
+            if (previous >= 0 && IsTypeCodeLine(text, kinds[previous] == 1 ? WithoutCommentPrefix(lines[previous]) : lines[previous]))
+            {
+                kinds[i] = 3;
+                last = i;
+                continue;
+            }
+
+            if (kinds[i] == 2 && previous >= 0 && kinds[previous] == 2)
+            {
+                break; // past the header: two data lines in a row
+            }
+
+            previous = i;
+        }
+
+        return last;
+    }
+
+    private string WithoutCommentPrefix(string line)
+    {
+        string t = line.TrimStart();
+        return t.StartsWith(_dialect.CommentPrefix, StringComparison.Ordinal) ? t[_dialect.CommentPrefix.Length..] : t;
+    }
+
+    private static bool IsTypeCodeLine(string text, string above)
+    {
+        foreach (byte d in new[] { (byte)',', (byte)';', (byte)'\t', (byte)'|', WhitespaceDelimiter })
+        {
+            List<string> fields = SplitFields(text, d);
+            if (fields.Count >= 1 && fields.TrueForAll(IsTypeCode) && fields.Count == SplitFields(above, d).Count && (fields.Count > 1 || text.Trim().Length > 0))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsTypeCode(string field) => field.ToUpperInvariant() is "F" or "D" or "I" or "L" or "S" or "C" or "B" or "O" or "U" or "UL" or "US" or "UI" or "UB";
+
+    /// <summary>The names on a plain header line: split by the header delimiter when that gives the rows' field count, else by the rows' delimiter.</summary>
+    private List<string> PlainHeaderNames(string line, byte delimiter, int rowFields)
+    {
+        byte hd = ParseDelimiter(_dialect.HeaderDelimiter);
+        if (hd != 0xFF)
+        {
+            List<string> byHeader = SplitFields(line, hd);
+            if (byHeader.Count == rowFields)
+            {
+                return byHeader;
+            }
+        }
+
+        return SplitFields(line, delimiter);
     }
 
     /// <summary>Reads the first lines (up to <see cref="CatalogDefaults.SniffLines"/> data lines) as text, with their kinds: 0 blank, 1 comment, 2 data.</summary>
