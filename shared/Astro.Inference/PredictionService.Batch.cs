@@ -87,7 +87,7 @@ public partial class PredictionService
                 RunBatch(context, b * batchSize, Math.Min(k, (b + 1) * batchSize)));
         }
 
-        string[] ids = chunk.Ids ?? LineIds(chunk.LineNumbers);
+        string[] ids = chunk.Ids ?? RowIndexIds(chunk.FirstRowIndex, n);
         return new PredictionBatch
         {
             ModelName = m.Name,
@@ -140,12 +140,13 @@ public partial class PredictionService
         return buffer;
     }
 
-    private static string[] LineIds(long[] lines)
+    /// <summary>IDs of rows without an ID column: the 0-based index of the row among the catalog's data rows (header, comments, blank and malformed lines not counted), so predictions join back to the input.</summary>
+    private static string[] RowIndexIds(long first, int count)
     {
-        var ids = new string[lines.Length];
+        var ids = new string[count];
         for (int i = 0; i < ids.Length; i++)
         {
-            ids[i] = lines[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
+            ids[i] = (first + i).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         return ids;

@@ -36,7 +36,7 @@ public sealed class PredictionServiceTests
         for (int r = 0; r < Rows; r++)
         {
             string[] f = lines[r + 1].Split(',');
-            Assert.Equal((r + 2).ToString(CultureInfo.InvariantCulture), f[0]); // no ID column: the line number (header is line 1)
+            Assert.Equal(r.ToString(CultureInfo.InvariantCulture), f[0]); // no ID column: the 0-based data-row index
             Assert.Equal("boss-photoz-linear", f[5]);
             Assert.Equal("20260101.120000", f[6]);
             if (r is 3 or 17)
@@ -52,6 +52,25 @@ public sealed class PredictionServiceTests
             Assert.Equal(sigma, double.Parse(f[2], CultureInfo.InvariantCulture), 2e-5);
             Assert.Equal(("0", ""), (f[3], f[4]));
         }
+    }
+
+    [Fact]
+    public void NoIdColumn_IdsAreTheDataRowIndex_CommentsAndBlankLinesNotCounted()
+    {
+        string dir = TestPackages.NewTempDir();
+        string pkg = Path.Combine(dir, "pkg");
+        TestPackages.WriteLinear(pkg);
+        string source = Path.Combine(dir, "source.csv");
+        TestPackages.WriteBossCsv(source, 6);
+        string[] lines = File.ReadAllLines(source);
+        string catalog = Path.Combine(dir, "in.csv");
+        File.WriteAllLines(catalog, [lines[0], lines[1], "# a comment between rows", lines[2], "", lines[3], lines[4], "#", lines[5], lines[6]]);
+        string output = Path.Combine(dir, "out.csv");
+
+        Predict(pkg, catalog, output);
+
+        string[] ids = [.. File.ReadAllLines(output).Skip(1).Select(l => l.Split(',')[0])];
+        Assert.Equal(["0", "1", "2", "3", "4", "5"], ids);
     }
 
     [Fact]
@@ -142,7 +161,7 @@ public sealed class PredictionServiceTests
         // First row per astropy (Baselines/boss_dr10_0.fits.json): MAG_U 22.04064, …; recompute with the FITS values.
         double[] row0 = [22.04064, 21.732601, 21.450975, 21.168568, 21.205776];
         (double mean, _) = TestPackages.Linear(row0);
-        Assert.Equal("1", first[0]);
+        Assert.Equal("0", first[0]); // no ID column: the 0-based row index
         Assert.Equal(mean, double.Parse(first[1], CultureInfo.InvariantCulture), 2e-5);
     }
 

@@ -32,7 +32,7 @@ public sealed class PredictionBatch
     /// <summary>The 0-based index of the first row among the catalog's rows.</summary>
     public long FirstRowIndex { get; internal init; }
 
-    /// <summary>Source IDs, or the line numbers as text when the profile has no ID column.</summary>
+    /// <summary>Source IDs, or, when the profile has no ID column, the 0-based data-row index as text (<see cref="FirstRowIndex"/> + row).</summary>
     public string[] Ids { get; internal init; } = [];
 
     /// <summary>Source line numbers (1-based; row numbers for FITS tables).</summary>
