@@ -108,7 +108,7 @@ param operatorPrincipalId string = ''
 ])
 param operatorPrincipalType string = 'User'
 
-// The storage layout (defaults of shared/Astro.Storage/StorageLayoutOptions.cs).
+// The storage layout (defaults of shared/Astro.Services/Storage/StorageLayoutOptions.cs).
 var containers = {
   cutouts: 'cutouts'
   catalogs: 'catalogs'

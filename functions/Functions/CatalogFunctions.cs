@@ -1,12 +1,15 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Astro.Functions.Hosting;
+using Astro.Services;
+using Astro.Services.Catalogs;
+using Astro.Services.Cutouts;
+using Astro.Services.Events;
+using Astro.Services.Messages;
+using Astro.Services.Quarantine;
+using Astro.Services.Storage;
+using Astro.Services.Telemetry;
 using Astro.Storage;
-using Astro.Storage.Catalogs;
-using Astro.Storage.Cutouts;
-using Astro.Storage.Events;
-using Astro.Storage.Models;
-using Astro.Storage.Telemetry;
 using Microsoft.Azure.Storage.Blob;
 using Microsoft.Azure.WebJobs;
 using Microsoft.Extensions.Logging;
@@ -21,13 +24,13 @@ public sealed class CatalogFunctions
 {
     private readonly CatalogPipeline _catalogs;
     private readonly CutoutPipeline _cutouts;
-    private readonly AstroStorageClient _storage;
+    private readonly AstroStorage _storage;
     private readonly FunctionAppSettings _settings;
     private readonly ILogger<CatalogFunctions> _logger;
     private readonly FunctionMetrics _metrics;
 
     /// <summary>Creates the functions (by the WebJobs job activator, from DI).</summary>
-    public CatalogFunctions(CatalogPipeline catalogs, CutoutPipeline cutouts, AstroStorageClient storage, FunctionAppSettings settings, FunctionMetrics metrics, ILogger<CatalogFunctions> logger)
+    public CatalogFunctions(CatalogPipeline catalogs, CutoutPipeline cutouts, AstroStorage storage, FunctionAppSettings settings, FunctionMetrics metrics, ILogger<CatalogFunctions> logger)
     {
         _metrics = metrics;
         _catalogs = catalogs;
@@ -66,7 +69,7 @@ public sealed class CatalogFunctions
         }
         catch (InvalidInputException e)
         {
-            await PoisonNowAsync(_settings.Storage.BlobEventsQueue, message, e.Message, cancellationToken).ConfigureAwait(false);
+            await PoisonNowAsync(_storage.BlobEvents, message, e.Message, cancellationToken).ConfigureAwait(false);
             _metrics.InputProcessed(TelemetryNames.Values.Event, TelemetryNames.Values.Poisoned, TelemetryNames.Values.EventGrid);
             return;
         }
@@ -99,7 +102,7 @@ public sealed class CatalogFunctions
         }
         catch (InvalidInputException e)
         {
-            await PoisonNowAsync(_settings.Storage.CatalogChunksQueue, message, e.Message, cancellationToken).ConfigureAwait(false);
+            await PoisonNowAsync(_storage.CatalogChunks, message, e.Message, cancellationToken).ConfigureAwait(false);
             _metrics.InputProcessed(TelemetryNames.Values.Chunk, TelemetryNames.Values.Poisoned, TelemetryNames.Values.Queue);
             return;
         }
@@ -172,12 +175,12 @@ public sealed class CatalogFunctions
             // Upload → output: the blob version's last-modified time (storage clock, 1 s resolution) to now (just written).
             try
             {
-                Azure.Storage.Blobs.Models.BlobProperties props = await _storage.Cutouts.GetBlobClient(name).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                _metrics.UploadToOutput(TelemetryNames.Values.Cutout, (DateTimeOffset.UtcNow - props.LastModified).TotalSeconds);
+                Astro.Services.Storage.BlobProperties? props = await _storage.Cutouts.GetPropertiesAsync(name, cancellationToken).ConfigureAwait(false);
+                _metrics.UploadToOutput(TelemetryNames.Values.Cutout, (DateTimeOffset.UtcNow - (props?.LastModified ?? DateTimeOffset.UtcNow)).TotalSeconds);
 
                 // Image-model predictions in the output (predictions[]: model, version, flags[]): one row each, flagged when any flag is set.
-                Azure.Storage.Blobs.Models.BlobDownloadResult output = await _storage.Predictions.GetBlobClient(CutoutPipeline.OutputName(name)).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-                if (System.Text.Json.Nodes.JsonNode.Parse(output.Content.ToString())?["predictions"] is System.Text.Json.Nodes.JsonArray predictions)
+                BlobContent? output = await _storage.Predictions.DownloadAsync(CutoutPipeline.OutputName(name), 16 << 20, cancellationToken).ConfigureAwait(false);
+                if (output is not null && System.Text.Json.Nodes.JsonNode.Parse(output.ToString())?["predictions"] is System.Text.Json.Nodes.JsonArray predictions)
                 {
                     foreach (System.Text.Json.Nodes.JsonNode? p in predictions)
                     {
@@ -188,7 +191,7 @@ public sealed class CatalogFunctions
                     }
                 }
             }
-            catch (Exception e) when (e is Azure.RequestFailedException or JsonException or InvalidOperationException)
+            catch (Exception e) when (e is Azure.RequestFailedException or BlobTooLargeException or JsonException or InvalidOperationException)
             {
                 _logger.LogDebug("Cutout {Blob}: metrics not recorded ({Reason})", name, e.Message.Split('\n')[0]);
             }
@@ -200,25 +203,25 @@ public sealed class CatalogFunctions
     {
         try
         {
-            Azure.Storage.Blobs.Models.BlobDownloadResult r = await _storage.Predictions.GetBlobClient(CatalogPipeline.OutputNames(blob).Summary).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-            CatalogSummary? summary = JsonSerializer.Deserialize<CatalogSummary>(r.Content.ToString(), StorageJson.Compact);
+            BlobContent? r = await _storage.Predictions.DownloadAsync(CatalogPipeline.OutputNames(blob).Summary, 16 << 20, cancellationToken).ConfigureAwait(false);
+            CatalogSummary? summary = r is null ? null : JsonSerializer.Deserialize<CatalogSummary>(r.Content.Span, StorageJson.Compact);
             if (summary is not null)
             {
                 _metrics.RowsPredicted(summary);
                 _metrics.UploadToOutput(TelemetryNames.Values.Catalog, summary.Timings.UploadToOutputSeconds);
             }
         }
-        catch (Exception e) when (e is Azure.RequestFailedException or JsonException)
+        catch (Exception e) when (e is Azure.RequestFailedException or BlobTooLargeException or JsonException)
         {
             _logger.LogWarning("Catalog {Blob}: merged, but its summary could not be read for the metrics: {Reason}", blob, e.Message.Split('\n')[0]);
         }
     }
 
-    private async Task PoisonNowAsync(string queue, string message, string reason, CancellationToken cancellationToken)
+    private async Task PoisonNowAsync(IMessageQueue queue, string message, string reason, CancellationToken cancellationToken)
     {
-        string poison = queue + StorageLayoutDefaults.PoisonSuffix;
-        await _storage.QueueService.GetQueueClient(poison).SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
-        _logger.LogError("Message on {Queue} can never be processed; moved to {Poison}: {Reason}", queue, poison, reason);
+        IMessageQueue poison = _storage.PoisonOf(queue);
+        await poison.SendAsync(message, cancellationToken: cancellationToken).ConfigureAwait(false);
+        _logger.LogError("Message on {Queue} can never be processed; moved to {Poison}: {Reason}", queue.Name, poison.Name, reason);
     }
 
     internal static string Json<T>(T value) => JsonSerializer.Serialize(value, StorageJson.Compact);

@@ -1,8 +1,11 @@
+using Astro.Services;
+using Astro.Services.Messages;
+using Astro.Services.Quarantine;
+using Astro.Services.Registry;
+using Astro.Services.Storage;
+using Astro.Services.Telemetry;
+using Astro.Services.Training;
 using Astro.Storage;
-using Astro.Storage.Models;
-using Astro.Storage.Registry;
-using Astro.Storage.Telemetry;
-using Astro.Storage.Training;
 using Microsoft.Azure.WebJobs;
 using Microsoft.Extensions.Logging;
 
@@ -12,12 +15,12 @@ namespace Astro.Functions.Functions;
 public sealed class ModelFunctions
 {
     private readonly ModelRegistry _registry;
-    private readonly AstroStorageClient _storage;
+    private readonly AstroStorage _storage;
     private readonly ILogger<ModelFunctions> _logger;
     private readonly FunctionMetrics _metrics;
 
     /// <summary>Creates the functions.</summary>
-    public ModelFunctions(ModelRegistry registry, AstroStorageClient storage, FunctionMetrics metrics, ILogger<ModelFunctions> logger)
+    public ModelFunctions(ModelRegistry registry, AstroStorage storage, FunctionMetrics metrics, ILogger<ModelFunctions> logger)
     {
         _metrics = metrics;
         _registry = registry;

@@ -1,4 +1,4 @@
-using Astro.Storage.Telemetry;
+using Astro.Services.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;

@@ -1,8 +1,11 @@
 using System.Globalization;
+using Astro.Services;
+using Astro.Services.Catalogs;
+using Astro.Services.Quarantine;
+using Astro.Services.Registry;
+using Astro.Services.Storage;
+using Astro.Services.Training;
 using Astro.Storage;
-using Astro.Storage.Catalogs;
-using Astro.Storage.Registry;
-using Astro.Storage.Training;
 using Microsoft.Extensions.Configuration;
 
 namespace Astro.Functions.Hosting;
@@ -155,7 +158,7 @@ public sealed class FunctionAppSettings
         }
 
         string connection = configuration[SettingKeys.ConnectionString] ?? configuration.GetConnectionString(SettingKeys.ConnectionString) ?? "";
-        if (AstroStorageClient.CheckConnectionString(connection) is string cs)
+        if (CheckConnectionString(connection) is string cs)
         {
             list.Add($"{SettingKeys.ConnectionString}: {cs}");
         }
@@ -263,5 +266,23 @@ public sealed class FunctionAppSettings
         }
 
         return v;
+    }
+
+    private static string? CheckConnectionString(string? connection)
+    {
+        if (string.IsNullOrWhiteSpace(connection))
+        {
+            return "the storage connection string is not set";
+        }
+
+        try
+        {
+            _ = StorageConnection.Parse(connection);
+            return null;
+        }
+        catch (FormatException e)
+        {
+            return e.Message;
+        }
     }
 }

@@ -1,11 +1,14 @@
 using System.Net;
 using Astro.Functions.Functions;
 using Astro.Functions.Http;
+using Astro.Services;
+using Astro.Services.Catalogs;
+using Astro.Services.Cutouts;
+using Astro.Services.Quarantine;
+using Astro.Services.Registry;
+using Astro.Services.Storage;
+using Astro.Services.Telemetry;
 using Astro.Storage;
-using Astro.Storage.Catalogs;
-using Astro.Storage.Cutouts;
-using Astro.Storage.Registry;
-using Astro.Storage.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Azure.WebJobs;
@@ -84,11 +87,11 @@ public static class FunctionHost
             {
                 s.AddSingleton(settings);
                 HostTelemetry.AddTelemetry(s, telemetry);
-                s.AddSingleton(_ => new AstroStorageClient(settings.ConnectionString, settings.Storage));
-                s.AddSingleton(p => new ModelRegistry(p.GetRequiredService<AstroStorageClient>().Models, settings.Models, p.GetRequiredService<ILoggerFactory>().CreateLogger<ModelRegistry>()));
-                s.AddSingleton(p => new QuarantineWriter(p.GetRequiredService<AstroStorageClient>().Quarantine, p.GetRequiredService<ILoggerFactory>().CreateLogger<QuarantineWriter>()));
-                s.AddSingleton(p => new CatalogPipeline(p.GetRequiredService<AstroStorageClient>(), p.GetRequiredService<ModelRegistry>(), p.GetRequiredService<QuarantineWriter>(), settings.Catalogs, p.GetRequiredService<ILoggerFactory>().CreateLogger<CatalogPipeline>()));
-                s.AddSingleton(p => new CutoutPipeline(p.GetRequiredService<AstroStorageClient>(), p.GetRequiredService<ModelRegistry>(), p.GetRequiredService<QuarantineWriter>(), new CutoutPipelineOptions(), p.GetRequiredService<ILoggerFactory>().CreateLogger<CutoutPipeline>()));
+                s.AddSingleton(_ => new AstroStorage(new AzureStorageProvider(settings.ConnectionString), settings.Storage));
+                s.AddSingleton(p => new ModelRegistry(p.GetRequiredService<AstroStorage>(), settings.Models, p.GetRequiredService<ILoggerFactory>().CreateLogger<ModelRegistry>()));
+                s.AddSingleton(p => new QuarantineWriter(p.GetRequiredService<AstroStorage>().Quarantine, p.GetRequiredService<ILoggerFactory>().CreateLogger<QuarantineWriter>()));
+                s.AddSingleton(p => new CatalogPipeline(p.GetRequiredService<AstroStorage>(), p.GetRequiredService<ModelRegistry>(), p.GetRequiredService<QuarantineWriter>(), settings.Catalogs, p.GetRequiredService<ILoggerFactory>().CreateLogger<CatalogPipeline>()));
+                s.AddSingleton(p => new CutoutPipeline(p.GetRequiredService<AstroStorage>(), p.GetRequiredService<ModelRegistry>(), p.GetRequiredService<QuarantineWriter>(), new CutoutPipelineOptions(), p.GetRequiredService<ILoggerFactory>().CreateLogger<CutoutPipeline>()));
                 s.AddSingleton(p => new OnDemandPredictor(p.GetRequiredService<ModelRegistry>()) { MaxObjects = settings.MaxObjects });
                 s.AddSingleton<HttpFunctions>();
                 s.AddSingleton<Microsoft.Azure.WebJobs.ITypeLocator>(new FunctionTypeLocator(FunctionTypes));
@@ -178,7 +181,7 @@ internal sealed class FunctionTypeLocator(IReadOnlyList<Type> types) : Microsoft
 }
 
 /// <summary>Creates the containers and queues and loads the registry before the triggers start.</summary>
-internal sealed class StorageStartupService(AstroStorageClient storage, ModelRegistry registry, FunctionMetrics metrics, ILogger<StorageStartupService> logger) : IHostedService
+internal sealed class StorageStartupService(AstroStorage storage, ModelRegistry registry, FunctionMetrics metrics, ILogger<StorageStartupService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -1,5 +1,5 @@
 using System.Reflection;
-using Astro.Storage.Telemetry;
+using Astro.Services.Telemetry;
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

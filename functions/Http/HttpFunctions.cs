@@ -6,13 +6,15 @@ using System.Text.Json.Nodes;
 using Astro.Contract.Packaging;
 using Astro.Contract.Predictions;
 using Astro.Functions.Hosting;
+using Astro.Services;
+using Astro.Services.Catalogs;
+using Astro.Services.Messages;
+using Astro.Services.Quarantine;
+using Astro.Services.Registry;
+using Astro.Services.Storage;
+using Astro.Services.Telemetry;
+using Astro.Services.Training;
 using Astro.Storage;
-using Astro.Storage.Catalogs;
-using Astro.Storage.Models;
-using Astro.Storage.Registry;
-using Astro.Storage.Telemetry;
-using Astro.Storage.Training;
-using Azure.Storage.Blobs.Models;
 using Microsoft.AspNetCore.Http;
 
 namespace Astro.Functions.Http;
@@ -23,12 +25,12 @@ public sealed class HttpFunctions
     private static readonly string s_version = typeof(HttpFunctions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
     private readonly ModelRegistry _registry;
     private readonly OnDemandPredictor _predictor;
-    private readonly AstroStorageClient _storage;
+    private readonly AstroStorage _storage;
     private readonly FunctionAppSettings _settings;
     private readonly FunctionMetrics _metrics;
 
     /// <summary>Creates the functions.</summary>
-    public HttpFunctions(ModelRegistry registry, OnDemandPredictor predictor, AstroStorageClient storage, FunctionAppSettings settings, FunctionMetrics metrics)
+    public HttpFunctions(ModelRegistry registry, OnDemandPredictor predictor, AstroStorage storage, FunctionAppSettings settings, FunctionMetrics metrics)
     {
         _metrics = metrics;
         _registry = registry;
@@ -190,7 +192,7 @@ public sealed class HttpFunctions
         if (job.TrainingData.Count == 0)
         {
             var data = new List<string>();
-            await foreach (BlobItem item in _storage.TrainingData.GetBlobsAsync(BlobTraits.None, BlobStates.None, job.Profile + "/", cancellationToken).ConfigureAwait(false))
+            await foreach (BlobProperties item in _storage.TrainingData.ListAsync(job.Profile + "/", cancellationToken).ConfigureAwait(false))
             {
                 data.Add(item.Name);
             }

@@ -1,5 +1,5 @@
 // The storage account of the app: the six containers and the four queues with their -poison twins (the names the
-// function app and the trainer use by default, see shared/Astro.Storage/StorageLayoutOptions.cs).
+// function app and the trainer use by default, see shared/Astro.Services/Storage/StorageLayoutOptions.cs).
 
 @description('Azure region.')
 param location string

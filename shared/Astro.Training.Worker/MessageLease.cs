@@ -1,42 +1,42 @@
-using Azure;
-using Azure.Storage.Queues;
-using Azure.Storage.Queues.Models;
+using Astro.Services.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Astro.Training.Worker;
 
 /// <summary>
-/// Keeps a received queue message invisible while a job runs: a background loop renews its visibility timeout with
-/// UpdateMessage every interval (each update returns a new pop receipt), and the message is finally deleted (done),
-/// made visible later (retry) or left alone. If a renewal fails because the message is gone or was taken over
-/// (404 / 400 pop-receipt mismatch), <see cref="Lost"/> is cancelled so the job stops instead of publishing twice.
+/// Keeps a received queue message invisible while a job runs: a background loop renews its visibility timeout every
+/// interval (each update returns a new receipt), and the message is finally deleted (done), made visible later
+/// (retry) or left alone. If a renewal finds the message gone or taken over (<see cref="MessageLostException"/>),
+/// <see cref="Lost"/> is cancelled so the job stops instead of publishing twice. Time comes from a
+/// <see cref="TimeProvider"/>, so tests drive the renewals with a fake clock.
 /// </summary>
 internal sealed class MessageLease : IAsyncDisposable
 {
-    private readonly QueueClient _queue;
+    private readonly IMessageQueue _queue;
     private readonly TimeSpan _visibility;
     private readonly TimeSpan _interval;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _lost = new();
     private readonly Task _loop;
-    private string _popReceipt;
+    private QueuedMessage _message;
     private int _renewals;
     private bool _ended;
 
-    public MessageLease(QueueClient queue, QueueMessage message, TimeSpan visibility, TimeSpan interval, ILogger logger)
+    public MessageLease(IMessageQueue queue, QueuedMessage message, TimeSpan visibility, TimeSpan interval, TimeProvider time, ILogger logger)
     {
         _queue = queue;
-        MessageId = message.MessageId;
-        _popReceipt = message.PopReceipt;
+        _message = message;
         _visibility = visibility;
         _interval = interval;
+        _time = time;
         _logger = logger;
         _loop = Task.Run(RenewLoopAsync);
     }
 
-    public string MessageId { get; }
+    public string MessageId => _message.Id;
 
     /// <summary>Cancelled when the lease is lost (another worker may have the message now).</summary>
     public CancellationToken Lost => _lost.Token;
@@ -44,11 +44,11 @@ internal sealed class MessageLease : IAsyncDisposable
     public int Renewals => Volatile.Read(ref _renewals);
 
     /// <summary>Deletes the message (the job is done).</summary>
-    public Task CompleteAsync(CancellationToken cancellationToken) => EndWithAsync(pop => _queue.DeleteMessageAsync(MessageId, pop, cancellationToken));
+    public Task CompleteAsync(CancellationToken cancellationToken) => EndWithAsync(m => _queue.DeleteAsync(m, cancellationToken));
 
     /// <summary>Makes the message visible again after <paramref name="delay"/> (the job will be retried).</summary>
     public Task ReleaseAsync(TimeSpan delay, CancellationToken cancellationToken) =>
-        EndWithAsync(pop => _queue.UpdateMessageAsync(MessageId, pop, visibilityTimeout: delay, cancellationToken: cancellationToken));
+        EndWithAsync(m => _queue.UpdateVisibilityAsync(m, delay, cancellationToken));
 
     /// <summary>Stops renewing without touching the message (it reappears when its visibility runs out).</summary>
     public async ValueTask DisposeAsync()
@@ -59,8 +59,8 @@ internal sealed class MessageLease : IAsyncDisposable
         _gate.Dispose();
     }
 
-    /// <summary>Stops renewing and runs a final operation with the current pop receipt (delete, release, poison).</summary>
-    public async Task EndWithAsync(Func<string, Task> operation)
+    /// <summary>Stops renewing and runs a final operation with the current receipt (delete, release, poison).</summary>
+    public async Task EndWithAsync(Func<QueuedMessage, Task> operation)
     {
         await StopLoopAsync().ConfigureAwait(false);
         await _gate.WaitAsync().ConfigureAwait(false);
@@ -72,7 +72,7 @@ internal sealed class MessageLease : IAsyncDisposable
             }
 
             _ended = true;
-            await operation(_popReceipt).ConfigureAwait(false);
+            await operation(_message).ConfigureAwait(false);
         }
         finally
         {
@@ -101,7 +101,7 @@ internal sealed class MessageLease : IAsyncDisposable
     {
         while (!_stop.IsCancellationRequested)
         {
-            await Task.Delay(_interval, _stop.Token).ConfigureAwait(false);
+            await Task.Delay(_interval, _time, _stop.Token).ConfigureAwait(false);
             await _gate.WaitAsync(_stop.Token).ConfigureAwait(false);
             try
             {
@@ -110,22 +110,21 @@ internal sealed class MessageLease : IAsyncDisposable
                     return;
                 }
 
-                Response<UpdateReceipt> r = await _queue.UpdateMessageAsync(MessageId, _popReceipt, visibilityTimeout: _visibility, cancellationToken: _stop.Token).ConfigureAwait(false);
-                _popReceipt = r.Value.PopReceipt;
+                _message = await _queue.UpdateVisibilityAsync(_message, _visibility, _stop.Token).ConfigureAwait(false);
                 int n = Interlocked.Increment(ref _renewals);
-                _logger.LogDebug("Message {MessageId}: visibility renewed ({Renewals}), invisible until {NextVisibleUtc:O}", MessageId, n, r.Value.NextVisibleOn);
+                _logger.LogDebug("Message {MessageId}: visibility renewed ({Renewals}) for {Visibility}", _message.Id, n, _visibility);
             }
-            catch (RequestFailedException e) when (e.Status is 404 or 400)
+            catch (MessageLostException e)
             {
-                _logger.LogWarning("Message {MessageId}: the lease is lost ({Status} {ErrorCode}); stopping the job", MessageId, e.Status, e.ErrorCode);
+                _logger.LogWarning("Message {MessageId}: the lease is lost ({Reason}); stopping the job", _message.Id, e.Message);
                 _ended = true;
                 await _lost.CancelAsync().ConfigureAwait(false);
                 return;
             }
-            catch (Exception e) when (e is RequestFailedException or HttpRequestException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 // A transient failure: the next renewal comes well before the visibility runs out (interval < timeout).
-                _logger.LogWarning("Message {MessageId}: visibility renewal failed ({Reason}); trying again in {Interval}", MessageId, e.Message.Split('\n')[0].Trim(), _interval);
+                _logger.LogWarning("Message {MessageId}: visibility renewal failed ({Reason}); trying again in {Interval}", _message.Id, e.Message.Split('\n')[0].Trim(), _interval);
             }
             finally
             {

@@ -9,12 +9,10 @@ using Astro.Contract.Packaging;
 using Astro.Inference.Packaging;
 using Astro.Ml.Packaging;
 using Astro.Ml.Training;
-using Astro.Storage.Models;
-using Astro.Storage.Registry;
+using Astro.Services.Messages;
+using Astro.Services.Registry;
+using Astro.Services.Storage;
 using Astro.Training.Worker.Models;
-using Azure;
-using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
 
 namespace Astro.Training.Worker;
@@ -150,9 +148,8 @@ public partial class TrainingWorker
             {
                 WriteDecisionIntoManifest(packageDir, rule, candScore, curScore, compared);
                 cancellationToken.ThrowIfCancellationRequested();
-                (string name, string version) = await PublishAsync(packageDir, cancellationToken).ConfigureAwait(false);
+                (string name, string version) = await _registry.PublishAsync(packageDir, cancellationToken).ConfigureAwait(false);
                 published = version;
-                await _storage.ModelPublished.SendMessageAsync(JsonSerializer.Serialize(new ModelPublishedMessage { Name = name, Version = version }, StorageJson.Compact), CancellationToken.None).ConfigureAwait(false);
                 _logger.LogInformation("Job {JobId}: {ModelName} {Version} is current (was {PreviousVersion}); model-published sent", job.JobId, name, version, current.Version ?? "none");
             }
 
@@ -191,10 +188,6 @@ public partial class TrainingWorker
         }
     }
 
-    // ModelRegistry.PublishAsync: every file uploaded and its MD5 checked, then the `current` pointer.
-    private Task<(string Name, string Version)> PublishAsync(string packageDirectory, CancellationToken cancellationToken) =>
-        _registry.PublishAsync(packageDirectory, cancellationToken);
-
     private static void WriteDecisionIntoManifest(string packageDir, PublishRule rule, double candidate, double? current, int compared)
     {
         string path = Path.Combine(packageDir, ModelPackage.ManifestFileName);
@@ -221,52 +214,20 @@ public partial class TrainingWorker
 
     private async Task<CurrentModel> DownloadCurrentAsync(string name, string dir, CancellationToken cancellationToken)
     {
-        BlobContainerClient models = _storage.Models;
-        string version;
-        try
-        {
-            BlobDownloadResult pointer = (await models.GetBlobClient($"{name}/{ModelRegistryDefaults.PointerName}").DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value;
-            version = pointer.Content.ToString().Trim();
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
+        string? version = await _registry.ReadCurrentVersionAsync(name, cancellationToken).ConfigureAwait(false);
+        if (version is null)
         {
             return new CurrentModel(null, null, null);
         }
 
         try
         {
-            string prefix = $"{name}/{version}/";
-            int files = 0;
-            await foreach (BlobItem item in models.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, cancellationToken).ConfigureAwait(false))
-            {
-                string path = Path.GetFullPath(Path.Combine(dir, item.Name[prefix.Length..]));
-                if (!path.StartsWith(Path.GetFullPath(dir), StringComparison.Ordinal))
-                {
-                    throw new ModelPackageException($"blob '{item.Name}' escapes the package folder");
-                }
-
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                BlobDownloadResult r = (await models.GetBlobClient(item.Name).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value;
-                byte[] bytes = r.Content.ToArray();
-                if (r.Details.ContentHash is { Length: > 0 } h && !h.AsSpan().SequenceEqual(MD5.HashData(bytes)))
-                {
-                    throw new ModelPackageException($"{item.Name} does not match its stored MD5");
-                }
-
-                await File.WriteAllBytesAsync(path, bytes, cancellationToken).ConfigureAwait(false);
-                files++;
-            }
-
-            if (files == 0)
-            {
-                throw new ModelPackageException($"the pointer names {version}, which has no files");
-            }
-
+            int files = await _registry.DownloadAsync(name, version, dir, cancellationToken).ConfigureAwait(false);
             ModelPackage package = ModelPackage.Load(dir);
             _logger.LogInformation("Current version of {ModelName}: {Version} ({Files} files)", name, version, files);
             return new CurrentModel(version, package, null);
         }
-        catch (Exception e) when (e is ModelPackageException or IOException or InvalidDataException)
+        catch (Exception e) when (e is ModelPackageException or BlobChangedException or IOException or InvalidDataException)
         {
             string problem = $"the current version {version} cannot be loaded: {OneLine(e)}";
             _logger.LogWarning("{ModelName}: {Problem}", name, problem);
@@ -290,14 +251,10 @@ public partial class TrainingWorker
 
         string blobName = TrainingWorkerDefaults.ProfilesPrefix + file;
         tried.Add($"{_storage.TrainingData.Name}/{blobName}");
-        try
+        BlobContent? stored = await _storage.TrainingData.DownloadAsync(blobName, TrainingWorkerDefaults.MaxProfileBytes, cancellationToken).ConfigureAwait(false);
+        if (stored is not null)
         {
-            BlobDownloadResult r = (await _storage.TrainingData.GetBlobClient(blobName).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value;
-            return Load(r.Content.ToString(), $"{_storage.TrainingData.Name}/{blobName}");
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            // next place
+            return Load(stored.ToString(), $"{_storage.TrainingData.Name}/{blobName}");
         }
 
         if (current is not null && string.Equals(current.Manifest.Profile, name, StringComparison.Ordinal))
@@ -370,9 +327,9 @@ public partial class TrainingWorker
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             try
             {
-                await _storage.TrainingData.GetBlobClient(blob).DownloadToAsync(path, cancellationToken).ConfigureAwait(false);
+                await _storage.TrainingData.DownloadToFileAsync(blob, path, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
-            catch (RequestFailedException e) when (e.Status == 404)
+            catch (BlobChangedException e)
             {
                 TryDeleteFile(path);
                 if (required)
@@ -398,14 +355,7 @@ public partial class TrainingWorker
                 continue;
             }
 
-            bool taken = false;
-            await foreach (BlobItem _ in _storage.Models.GetBlobsAsync(BlobTraits.None, BlobStates.None, $"{name}/{version}/", cancellationToken).ConfigureAwait(false))
-            {
-                taken = true;
-                break;
-            }
-
-            if (!taken)
+            if (!(await _registry.ListVersionsAsync(name, cancellationToken).ConfigureAwait(false)).Contains(version, StringComparer.Ordinal))
             {
                 return t;
             }

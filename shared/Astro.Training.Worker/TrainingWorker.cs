@@ -3,15 +3,13 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Astro.Catalogs;
 using Astro.Ml.Training;
-using Astro.Storage;
-using Astro.Storage.Models;
-using Astro.Storage.Registry;
-using Astro.Storage.Telemetry;
-using Astro.Storage.Training;
+using Astro.Services;
+using Astro.Services.Messages;
+using Astro.Services.Registry;
+using Astro.Services.Storage;
+using Astro.Services.Telemetry;
+using Astro.Services.Training;
 using Astro.Training.Worker.Models;
-using Azure;
-using Azure.Storage.Queues;
-using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
@@ -39,7 +37,8 @@ namespace Astro.Training.Worker;
 /// </remarks>
 public partial class TrainingWorker
 {
-    private readonly AstroStorageClient _storage = null!;
+    private readonly AstroStorage _storage = null!;
+    private readonly TimeProvider _time = TimeProvider.System;
     private readonly ModelRegistry _registry = null!;
     private readonly TrainingWorkerOptions _options = null!;
     private readonly ILogger _logger = NullLogger.Instance;
@@ -55,7 +54,7 @@ public partial class TrainingWorker
     /// <param name="storage">The storage clients (queues and containers of the layout).</param>
     /// <param name="options">The options (validated and copied).</param>
     /// <exception cref="ArgumentException">An option is invalid; every problem is listed.</exception>
-    public TrainingWorker(AstroStorageClient storage, TrainingWorkerOptions options)
+    public TrainingWorker(AstroStorage storage, TrainingWorkerOptions options)
         : this(storage, options, NullLogger.Instance)
     {
     }
@@ -65,7 +64,7 @@ public partial class TrainingWorker
     /// <param name="options">The options (validated and copied).</param>
     /// <param name="logger">Receives structured logs (job scope: CorrelationId, JobId, ModelName, MessageId, Attempt).</param>
     /// <exception cref="ArgumentException">An option is invalid; every problem is listed.</exception>
-    public TrainingWorker(AstroStorageClient storage, TrainingWorkerOptions options, ILogger logger)
+    public TrainingWorker(AstroStorage storage, TrainingWorkerOptions options, ILogger logger)
         : this(storage, options, logger, TrainingMetrics.Shared)
     {
     }
@@ -75,9 +74,11 @@ public partial class TrainingWorker
     /// <param name="options">The options (validated and copied).</param>
     /// <param name="logger">Receives structured logs (job scope: CorrelationId, JobId, ModelName, MessageId, Attempt).</param>
     /// <param name="metrics">Receives the job metrics (<c>astro.training.jobs</c>, <c>astro.training.duration</c> of the Astro.Training meter); the other constructors use <see cref="TrainingMetrics.Shared"/>.</param>
+    /// <param name="time">The clock of the visibility renewals (tests pass a fake one), or null for the system clock.</param>
     /// <exception cref="ArgumentException">An option is invalid; every problem is listed.</exception>
-    public TrainingWorker(AstroStorageClient storage, TrainingWorkerOptions options, ILogger logger, TrainingMetrics metrics)
+    public TrainingWorker(AstroStorage storage, TrainingWorkerOptions options, ILogger logger, TrainingMetrics metrics, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         ArgumentNullException.ThrowIfNull(metrics);
         _metrics = metrics;
         ArgumentNullException.ThrowIfNull(storage);
@@ -92,7 +93,7 @@ public partial class TrainingWorker
         _storage = storage;
         _options = options.Clone();
         _logger = logger;
-        _registry = new ModelRegistry(storage.Models, new ModelRegistryOptions { CacheDirectory = Path.Combine(_options.WorkDirectory, "registry-cache") }, logger);
+        _registry = new ModelRegistry(storage, new ModelRegistryOptions { CacheDirectory = Path.Combine(_options.WorkDirectory, "registry-cache") }, logger);
     }
 
     /// <summary>Gets a copy of the options.</summary>
@@ -104,7 +105,7 @@ public partial class TrainingWorker
     /// </summary>
     /// <param name="cancellationToken">Stops the worker; a job being trained is abandoned and its message made visible again.</param>
     /// <returns>Every job handled.</returns>
-    /// <exception cref="RequestFailedException">The queue cannot be read (authentication, network).</exception>
+    /// <remarks>Storage failures reading the queue (authentication, network) propagate.</remarks>
     public virtual async Task<IReadOnlyList<TrainingJobResult>> RunAsync(CancellationToken cancellationToken = default)
     {
         if (_options.CreateStorage)
@@ -168,11 +169,11 @@ public partial class TrainingWorker
     /// <summary>Receives one job and handles it (train, decide, publish; or retry, or poison).</summary>
     /// <param name="cancellationToken">Stops the job (its message is made visible again).</param>
     /// <returns>The job's result, or null when the queue has no visible message.</returns>
-    /// <exception cref="RequestFailedException">The queue cannot be read.</exception>
+    /// <remarks>Storage failures reading the queue propagate.</remarks>
     public virtual async Task<TrainingJobResult?> ProcessNextAsync(CancellationToken cancellationToken = default)
     {
-        Response<QueueMessage?> received = await _storage.TrainingJobs.ReceiveMessageAsync(_options.VisibilityTimeout, cancellationToken).ConfigureAwait(false);
-        if (received.Value is not QueueMessage message)
+        QueuedMessage? message = await _storage.TrainingJobs.ReceiveAsync(_options.VisibilityTimeout, cancellationToken).ConfigureAwait(false);
+        if (message is null)
         {
             return null;
         }
@@ -187,11 +188,11 @@ public partial class TrainingWorker
         return result;
     }
 
-    private async Task<TrainingJobResult> HandleAsync(QueueMessage message, CancellationToken cancellationToken)
+    private async Task<TrainingJobResult> HandleAsync(QueuedMessage message, CancellationToken cancellationToken)
     {
         DateTimeOffset started = DateTimeOffset.UtcNow;
         long attempt = message.DequeueCount;
-        string text = message.Body.ToString();
+        string text = message.Text;
         TrainingJobMessage job;
         try
         {
@@ -200,9 +201,9 @@ public partial class TrainingWorker
         catch (InvalidInputException e)
         {
             // Nothing to retry: the message itself is wrong.
-            var bad = new TrainingJobMessage { JobId = "message-" + message.MessageId, ModelName = "unknown", Profile = "unknown", CorrelationId = "message-" + message.MessageId };
+            var bad = new TrainingJobMessage { JobId = "message-" + message.Id, ModelName = "unknown", Profile = "unknown", CorrelationId = "message-" + message.Id };
             using IDisposable? badScope = BeginScope(bad, message);
-            await PoisonAsync(message, message.PopReceipt, text, e.Message, attempt, cancellationToken).ConfigureAwait(false);
+            await PoisonAsync(message, text, e.Message, attempt, cancellationToken).ConfigureAwait(false);
             return await RecordAsync(Failure(bad, TrainingJobStatus.Poisoned, attempt, started, e.Message), cancellationToken).ConfigureAwait(false);
         }
 
@@ -211,11 +212,11 @@ public partial class TrainingWorker
         if (attempt > _options.MaxDequeueCount)
         {
             string reason = $"delivered {attempt} times: earlier attempts did not finish (the worker stopped or crashed during the job)";
-            await PoisonAsync(message, message.PopReceipt, text, reason, attempt, cancellationToken).ConfigureAwait(false);
+            await PoisonAsync(message, text, reason, attempt, cancellationToken).ConfigureAwait(false);
             return await RecordAsync(Failure(job, TrainingJobStatus.Poisoned, attempt, started, reason), cancellationToken).ConfigureAwait(false);
         }
 
-        await using var lease = new MessageLease(_storage.TrainingJobs, message, _options.VisibilityTimeout, _options.EffectiveRenewalInterval, _logger);
+        await using var lease = new MessageLease(_storage.TrainingJobs, message, _options.VisibilityTimeout, _options.EffectiveRenewalInterval, _time, _logger);
         TrainingJobResult? previous = await ReadResultAsync(job.JobId, cancellationToken).ConfigureAwait(false);
         if (previous is { Status: TrainingJobStatus.Published })
         {
@@ -252,21 +253,32 @@ public partial class TrainingWorker
             if (permanent || attempt >= _options.MaxDequeueCount)
             {
                 string why = permanent ? "cannot succeed" : $"failed {attempt} time(s)";
-                _logger.LogError(e, "Job {JobId} {Why}; moving it to {PoisonQueue}: {Reason}", job.JobId, why, PoisonQueue.Name, reason);
-                await lease.EndWithAsync(pop => PoisonAsync(message, pop, text, reason, attempt, CancellationToken.None)).ConfigureAwait(false);
+                _logger.LogError("Job {JobId} {Why}; moving it to {PoisonQueue}: {Reason}", job.JobId, why, PoisonQueue.Name, reason);
+                LogDetail(e);
+                await lease.EndWithAsync(m => PoisonAsync(m, text, reason, attempt, CancellationToken.None)).ConfigureAwait(false);
                 return await RecordAsync(Failure(job, TrainingJobStatus.Poisoned, attempt, started, reason) with { VisibilityRenewals = lease.Renewals }, CancellationToken.None).ConfigureAwait(false);
             }
 
-            _logger.LogWarning(e, "Job {JobId} attempt {Attempt} of {MaxAttempts} failed; retrying in {RetryDelay}: {Reason}", job.JobId, attempt, _options.MaxDequeueCount, _options.RetryDelay, reason);
+            _logger.LogWarning("Job {JobId} attempt {Attempt} of {MaxAttempts} failed; retrying in {RetryDelay}: {Reason}", job.JobId, attempt, _options.MaxDequeueCount, _options.RetryDelay, reason);
+            LogDetail(e);
             await lease.ReleaseAsync(_options.RetryDelay, CancellationToken.None).ConfigureAwait(false);
             return await RecordAsync(Failure(job, TrainingJobStatus.Failed, attempt, started, reason) with { VisibilityRenewals = lease.Renewals }, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
-    private QueueClient PoisonQueue => _storage.QueueService.GetQueueClient(_storage.Layout.TrainingJobsQueue + StorageLayoutDefaults.PoisonSuffix);
+    private IMessageQueue PoisonQueue => _storage.PoisonOf(_storage.TrainingJobs);
+
+    // The one-line reason is what people read; the stack of an unexpected failure goes to the debug log only.
+    private void LogDetail(Exception e)
+    {
+        if (e is not (TrainingJobException or InvalidInputException or CatalogException or TrainingException))
+        {
+            _logger.LogDebug(e, "Job failure detail");
+        }
+    }
 
     /// <summary>Sends the job with a <c>failure</c> object to the poison queue, then deletes the original.</summary>
-    private async Task PoisonAsync(QueueMessage message, string popReceipt, string text, string reason, long attempt, CancellationToken cancellationToken)
+    private async Task PoisonAsync(QueuedMessage message, string text, string reason, long attempt, CancellationToken cancellationToken)
     {
         JsonObject body;
         try
@@ -283,20 +295,19 @@ public partial class TrainingWorker
             ["reason"] = reason,
             ["attempts"] = attempt,
             ["poisonedUtc"] = DateTimeOffset.UtcNow,
-            ["messageId"] = message.MessageId,
+            ["messageId"] = message.Id,
         };
-        await PoisonQueue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        await PoisonQueue.SendMessageAsync(body.ToJsonString(), cancellationToken).ConfigureAwait(false);
-        await _storage.TrainingJobs.DeleteMessageAsync(message.MessageId, popReceipt, cancellationToken).ConfigureAwait(false);
+        await PoisonQueue.SendAsync(body.ToJsonString(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await _storage.TrainingJobs.DeleteAsync(message, cancellationToken).ConfigureAwait(false);
         _logger.LogError("Job moved to {PoisonQueue} after {Attempts} attempt(s): {Reason}", PoisonQueue.Name, attempt, reason);
     }
 
-    private IDisposable? BeginScope(TrainingJobMessage job, QueueMessage message) => _logger.BeginScope(new Dictionary<string, object>
+    private IDisposable? BeginScope(TrainingJobMessage job, QueuedMessage message) => _logger.BeginScope(new Dictionary<string, object>
     {
         ["CorrelationId"] = job.CorrelationId,
         ["JobId"] = job.JobId,
         ["ModelName"] = job.ModelName,
-        ["MessageId"] = message.MessageId,
+        ["MessageId"] = message.Id,
         ["Attempt"] = message.DequeueCount,
     });
 
@@ -350,12 +361,12 @@ public partial class TrainingWorker
     {
         try
         {
-            await _storage.TrainingData.GetBlobClient(ResultBlobName(result.JobId))
-                .UploadAsync(BinaryData.FromString(JsonSerializer.Serialize(result, StorageJson.Indented)), overwrite: true, cancellationToken).ConfigureAwait(false);
+            using var json = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(result, StorageJson.Indented));
+            await _storage.TrainingData.UploadAsync(ResultBlobName(result.JobId), json, new BlobWriteOptions { ContentType = "application/json" }, cancellationToken).ConfigureAwait(false);
         }
-        catch (RequestFailedException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            _logger.LogWarning("Job {JobId}: result.json not written ({Status} {ErrorCode})", result.JobId, e.Status, e.ErrorCode);
+            _logger.LogWarning("Job {JobId}: result.json not written ({Reason})", result.JobId, OneLine(e));
         }
 
         return result;
@@ -365,14 +376,10 @@ public partial class TrainingWorker
     {
         try
         {
-            Response<Azure.Storage.Blobs.Models.BlobDownloadResult> r = await _storage.TrainingData.GetBlobClient(ResultBlobName(jobId)).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-            return JsonSerializer.Deserialize<TrainingJobResult>(r.Value.Content.ToString(), StorageJson.Compact);
+            BlobContent? r = await _storage.TrainingData.DownloadAsync(ResultBlobName(jobId), TrainingWorkerDefaults.MaxResultBytes, cancellationToken).ConfigureAwait(false);
+            return r is null ? null : JsonSerializer.Deserialize<TrainingJobResult>(r.Content.Span, StorageJson.Compact);
         }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return null;
-        }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or BlobTooLargeException)
         {
             return null;
         }
@@ -382,8 +389,7 @@ public partial class TrainingWorker
 
     internal static string OneLine(Exception e) => e switch
     {
-        RequestFailedException r => $"storage refused ({r.Status} {r.ErrorCode}): {r.Message.Split('\n')[0].Trim()}",
         AggregateException a when a.InnerExceptions.Count == 1 => OneLine(a.InnerExceptions[0]),
-        _ => e.Message.ReplaceLineEndings(" "),
+        _ => Printable.Line(e.Message),
     };
 }

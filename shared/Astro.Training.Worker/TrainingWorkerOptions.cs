@@ -33,6 +33,12 @@ public static class TrainingWorkerDefaults
     /// <summary>The blob, in the training-data container, that receives a job's result: <c>jobs/{jobId}/result.json</c>.</summary>
     public const string ResultBlobFormat = "jobs/{0}/result.json";
 
+    /// <summary>The most bytes of a job's result.json read back: 4 MiB.</summary>
+    public const long MaxResultBytes = 4 << 20;
+
+    /// <summary>The most bytes of a profile read from the training-data container: 1 MiB.</summary>
+    public const long MaxProfileBytes = 1 << 20;
+
     /// <summary>The folder, in the training-data container, searched for <c>{profile}.json</c> when the local folder lacks it: <c>profiles/</c>.</summary>
     public const string ProfilesPrefix = "profiles/";
 }

@@ -6,10 +6,14 @@ using Astro.Fits;
 using Astro.Fits.Tables;
 using Astro.Fits.Writing;
 using Astro.Functions.Tests.Infrastructure;
-using Astro.Storage;
-using Astro.Storage.Catalogs;
-using Astro.Storage.Events;
-using Astro.Storage.Models;
+using Astro.Services;
+using Astro.Services.Catalogs;
+using Astro.Services.Events;
+using Astro.Services.Messages;
+using Astro.Services.Quarantine;
+using Astro.Services.Storage;
+using Astro.Services.Telemetry;
+using Astro.Testing;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues.Models;
 
@@ -121,7 +125,7 @@ public sealed class CatalogPipelineIntegrationTests(HostFixture fixture)
         Azure.ETag merged1 = (await fixture.Storage.Predictions.GetBlobClient("catalogs/idem/cat.summary.json").GetPropertiesAsync()).Value.ETag;
 
         // Re-delivery of the same blob version (an Event Grid event for it) and of a chunk message.
-        await fixture.Storage.BlobEvents.SendMessageAsync(BlobEventParser.CreateBlobCreatedEvent(blob.Uri, etag, 10));
+        await fixture.Storage.BlobEvents.SendMessageAsync(fixture.Storage.BlobCreatedEvent(blob.BlobContainerName, blob.Name, etag, 10));
         var chunk = new ChunkMessage { Blob = name, ETag = etag, Format = CatalogFormat.Csv, Profile = HostFixture.Profile, Chunk = 1, ChunkCount = 2, FirstRow = 3, RowCount = 2, CorrelationId = "redelivered" };
         await fixture.Storage.CatalogChunks.SendMessageAsync(JsonSerializer.Serialize(chunk, StorageJson.Compact));
         await HostFixture.WaitForBlobAsync(fixture.Storage.Predictions, "catalogs/idem/cat.summary.json", s_timeout, p => p.ETag != merged1);
@@ -188,7 +192,7 @@ public sealed class CatalogPipelineIntegrationTests(HostFixture fixture)
         foreach (var b in new[] { blob, cutout })
         {
             string etag = (await b.GetPropertiesAsync()).Value.ETag.ToString();
-            await storage.BlobEvents.SendMessageAsync(BlobEventParser.CreateBlobCreatedEvent(b.Uri, etag, 1));
+            await storage.BlobEvents.SendMessageAsync(storage.BlobCreatedEvent(b.BlobContainerName, b.Name, etag, 1));
         }
 
         BinaryData summary = await HostFixture.WaitForBlobAsync(storage.Predictions, "catalogs/events/cat.summary.json", s_timeout);

@@ -2,7 +2,10 @@ using System.Text.Json.Nodes;
 using Astro.Fits;
 using Astro.Fits.Statistics;
 using Astro.Functions.Tests.Infrastructure;
-using Astro.Storage;
+using Astro.Services;
+using Astro.Services.Quarantine;
+using Astro.Services.Storage;
+using Astro.Testing;
 using Azure.Storage.Blobs.Models;
 
 namespace Astro.Functions.Tests;

@@ -5,6 +5,7 @@ using Astro.Functions.Hosting;
 using Astro.Functions.Tests.Infrastructure;
 using Astro.Inference.Images;
 using Astro.Inference.Packaging;
+using Astro.Testing;
 using Astro.Trainer.Commands;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -5,9 +5,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Astro.Functions.Tests.Infrastructure;
-using Astro.Storage.Catalogs;
-using Astro.Storage.Models;
-using Astro.Storage.Registry;
+using Astro.Services.Catalogs;
+using Astro.Services.Messages;
+using Astro.Services.Registry;
+using Astro.Testing;
 using Azure.Storage.Queues.Models;
 
 namespace Astro.Functions.Tests;
@@ -119,7 +120,7 @@ public sealed class HttpAndModelIntegrationTests(HostFixture fixture)
     {
         const string name = "live-model";
         const string profile = "test-live";
-        var registry = new ModelRegistry(fixture.Storage.Models, new ModelRegistryOptions { CacheDirectory = Path.Combine(fixture.Work, "live-cache") });
+        var registry = new ModelRegistry(fixture.Storage.Services, new ModelRegistryOptions { CacheDirectory = Path.Combine(fixture.Work, "live-cache") });
         async Task<string?> Served()
         {
             JsonNode models = await fixture.GetJsonAsync("api/models");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Astro.Functions.Tests.Infrastructure;
+using Astro.Testing;
 using Xunit.Abstractions;
 
 namespace Astro.Functions.Tests;

@@ -7,9 +7,12 @@ using Astro.Catalogs;
 using Astro.Functions.Hosting;
 using Astro.Functions.Tests.Infrastructure;
 using Astro.Inference.Packaging;
-using Astro.Storage;
-using Astro.Storage.Catalogs;
-using Astro.Storage.Models;
+using Astro.Services;
+using Astro.Services.Catalogs;
+using Astro.Services.Messages;
+using Astro.Services.Quarantine;
+using Astro.Services.Storage;
+using Astro.Testing;
 using Astro.Trainer.Commands;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -60,9 +63,9 @@ public sealed class ThroughputBenchmark(ITestOutputHelper output)
             [SettingKeys.QueueMaxPollingInterval] = "00:00:00.500",
             [SettingKeys.DisableTimer] = "true",
         };
-        var storage = new AstroStorageClient(azurite.ConnectionString, new StorageLayoutOptions());
+        var storage = new TestStorage(azurite.ConnectionString, new StorageLayoutOptions());
         await storage.EnsureCreatedAsync();
-        await ModelPublisher.PublishAsync(storage, package);
+        await ModelPublisher.PublishAsync(storage.Services, package);
         using IHost host = FunctionHost.Build(FunctionHost.BuildConfiguration([], settings), l => l.AddProvider(new ListLoggerProvider(logs)));
         await host.StartAsync();
         try

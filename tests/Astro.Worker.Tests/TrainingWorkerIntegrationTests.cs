@@ -3,15 +3,20 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Astro.Services;
+using Astro.Services.Messages;
+using Astro.Services.Quarantine;
+using Astro.Services.Registry;
+using Astro.Services.Storage;
 using Astro.Storage;
-using Astro.Storage.Models;
-using Astro.Storage.Registry;
+using Astro.Testing;
 using Astro.Training.Worker;
 using Astro.Training.Worker.Models;
 using Astro.Worker.Tests.Infrastructure;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using BlobProperties = Astro.Services.Storage.BlobProperties;
 using Azure.Storage.Queues.Models;
 
 namespace Astro.Worker.Tests;
@@ -89,7 +94,7 @@ public sealed class TrainingWorkerIntegrationTests(WorkerFixture fixture)
     public async Task Worse_model_is_not_published_and_both_scores_are_recorded()
     {
         const string model = "worker-gate";
-        AstroStorageClient storage = await fixture.StorageWithQueueAsync("tj-gate");
+        TestStorage storage = await fixture.StorageWithQueueAsync("tj-gate");
         await WorkerFixture.SendAsync(storage, WorkerFixture.Job(model));
         TrainingJobResult good = Assert.Single(await fixture.Worker(storage).RunAsync());
         Assert.Equal(TrainingJobStatus.Published, good.Status);
@@ -124,7 +129,7 @@ public sealed class TrainingWorkerIntegrationTests(WorkerFixture fixture)
     public async Task Failure_between_upload_and_pointer_move_keeps_the_old_model_current_and_the_retry_publishes()
     {
         const string model = "worker-crash";
-        AstroStorageClient storage = await fixture.StorageWithQueueAsync("tj-crash");
+        TestStorage storage = await fixture.StorageWithQueueAsync("tj-crash");
         await WorkerFixture.SendAsync(storage, WorkerFixture.Job(model));
         TrainingJobResult first = Assert.Single(await fixture.Worker(storage).RunAsync());
         string v1 = first.PublishedVersion!;
@@ -133,7 +138,7 @@ public sealed class TrainingWorkerIntegrationTests(WorkerFixture fixture)
         var failing = new FailingPointerStorage(fixture.Azurite.ConnectionString, storage.Layout);
         TrainingJobMessage job = WorkerFixture.Job(model, ("seed", "5"), ("force", "true"));
         await WorkerFixture.SendAsync(storage, job);
-        TrainingJobResult crashed = Assert.Single(await fixture.Worker(failing).RunAsync());
+        TrainingJobResult crashed = Assert.Single(await fixture.Worker(failing.Services).RunAsync());
         Assert.Equal(TrainingJobStatus.Failed, crashed.Status);
         Assert.Contains(FailingPointerStorage.Message, crashed.Error, StringComparison.Ordinal);
         Assert.Equal(1, failing.PointerWrites);
@@ -142,7 +147,7 @@ public sealed class TrainingWorkerIntegrationTests(WorkerFixture fixture)
         Assert.Equal(v1, await fixture.PointerAsync(model));
         string orphan = Assert.Single(await VersionsAsync(model, except: v1));
         Assert.NotEqual(v1, orphan);
-        var registry = new ModelRegistry(fixture.Storage.Models, new ModelRegistryOptions { CacheDirectory = Path.Combine(fixture.Work, "crash-cache") });
+        var registry = new ModelRegistry(fixture.Storage.Services, new ModelRegistryOptions { CacheDirectory = Path.Combine(fixture.Work, "crash-cache") });
         await registry.RefreshAsync();
         Assert.Equal(v1, registry.Models.Single(m => m.Name == model).Version);
         Assert.Equal("failed", (await fixture.ResultBlobAsync(job.JobId))["status"]!.GetValue<string>());
@@ -160,7 +165,7 @@ public sealed class TrainingWorkerIntegrationTests(WorkerFixture fixture)
     [Fact]
     public async Task Failing_job_is_retried_then_poisoned_with_the_reason()
     {
-        AstroStorageClient storage = await fixture.StorageWithQueueAsync("tj-poison");
+        TestStorage storage = await fixture.StorageWithQueueAsync("tj-poison");
         TrainingJobMessage job = WorkerFixture.Job("worker-poison") with { TrainingData = ["worker-3band/missing.csv"] };
         await WorkerFixture.SendAsync(storage, job);
         TrainingWorkerOptions options = fixture.WorkerOptions();
@@ -199,7 +204,7 @@ public sealed class TrainingWorkerIntegrationTests(WorkerFixture fixture)
     [Fact]
     public async Task Visibility_is_renewed_so_a_long_job_stays_invisible_and_cuda_falls_back_to_the_cpu()
     {
-        AstroStorageClient storage = await fixture.StorageWithQueueAsync("tj-long");
+        TestStorage storage = await fixture.StorageWithQueueAsync("tj-long");
         // Long enough to outlast the visibility several times over even on a quiet machine (80 epochs took 2.8 s there).
         TrainingJobMessage job = WorkerFixture.Job("worker-long", ("epochs", "250"), ("patience", "250"), ("batchSize", "16"));
         await WorkerFixture.SendAsync(storage, job);
@@ -248,7 +253,7 @@ public sealed class TrainingWorkerIntegrationTests(WorkerFixture fixture)
         Assert.Contains(fixture.Logs, l => l.Contains("requested cuda; LibTorch CUDA is not available, training on the CPU", StringComparison.Ordinal));
     }
 
-    private async Task<TrainingJobResult> RunUntilAsync(AstroStorageClient storage, Func<TrainingJobResult, bool> match, TimeSpan timeout, TrainingWorkerOptions? options = null)
+    private async Task<TrainingJobResult> RunUntilAsync(TestStorage storage, Func<TrainingJobResult, bool> match, TimeSpan timeout, TrainingWorkerOptions? options = null)
     {
         var watch = Stopwatch.StartNew();
         while (true)
@@ -281,43 +286,71 @@ public sealed class TrainingWorkerIntegrationTests(WorkerFixture fixture)
         return [.. versions];
     }
 
-    private static async Task<int> VisibleCountAsync(AstroStorageClient storage) => (await storage.TrainingJobs.PeekMessagesAsync(32)).Value.Length;
+    private static async Task<int> VisibleCountAsync(TestStorage storage) => (await storage.TrainingJobs.PeekMessagesAsync(32)).Value.Length;
 }
 
 /// <summary>Storage whose models container fails the write of any <c>{name}/current</c> pointer (everything else is real).</summary>
-internal sealed class FailingPointerStorage(string connectionString, StorageLayoutOptions layout) : AstroStorageClient(connectionString, layout)
+internal sealed class FailingPointerStorage : IStorageProvider
 {
     public const string Message = "injected failure: the process died before the pointer moved";
 
+    private readonly AzureStorageProvider _inner;
+    private readonly string _models;
     private int _pointerWrites;
+
+    public FailingPointerStorage(string connectionString, StorageLayoutOptions layout)
+    {
+        _inner = new AzureStorageProvider(connectionString);
+        _models = layout.ModelsContainer;
+        Services = new AstroStorage(this, layout);
+    }
+
+    public AstroStorage Services { get; }
 
     public int PointerWrites => _pointerWrites;
 
-    public override BlobContainerClient Models => new FailingPointerContainer(base.Models, () => Interlocked.Increment(ref _pointerWrites));
+    public IBlobContainer GetContainer(string name) =>
+        name == _models ? new FailingPointerContainer(_inner.GetContainer(name), () => Interlocked.Increment(ref _pointerWrites)) : _inner.GetContainer(name);
 
-    private sealed class FailingPointerContainer(BlobContainerClient inner, Action onPointerWrite) : BlobContainerClient
+    public IMessageQueue GetQueue(string name) => _inner.GetQueue(name);
+
+    public Task<bool> CreateContainerIfNotExistsAsync(string name, CancellationToken cancellationToken = default) => _inner.CreateContainerIfNotExistsAsync(name, cancellationToken);
+
+    public Task<bool> CreateQueueIfNotExistsAsync(string name, CancellationToken cancellationToken = default) => _inner.CreateQueueIfNotExistsAsync(name, cancellationToken);
+
+    private sealed class FailingPointerContainer(IBlobContainer inner, Action onPointerWrite) : IBlobContainer
     {
-        public override string Name => inner.Name;
+        public string Name => inner.Name;
 
-        public override Uri Uri => inner.Uri;
-
-        public override BlobClient GetBlobClient(string blobName) =>
-            blobName.EndsWith("/" + ModelRegistryDefaults.PointerName, StringComparison.Ordinal) ? new FailingBlobClient(inner.GetBlobClient(blobName), onPointerWrite) : inner.GetBlobClient(blobName);
-
-        public override AsyncPageable<BlobItem> GetBlobsAsync(BlobTraits traits = BlobTraits.None, BlobStates states = BlobStates.None, string? prefix = null, CancellationToken cancellationToken = default) =>
-            inner.GetBlobsAsync(traits, states, prefix, cancellationToken);
-    }
-
-    private sealed class FailingBlobClient(BlobClient inner, Action onWrite) : BlobClient
-    {
-        public override string Name => inner.Name;
-
-        public override Task<Response<BlobDownloadResult>> DownloadContentAsync(CancellationToken cancellationToken = default) => inner.DownloadContentAsync(cancellationToken);
-
-        public override Task<Response<BlobContentInfo>> UploadAsync(BinaryData content, bool overwrite = false, CancellationToken cancellationToken = default)
+        public Task<BlobProperties> UploadAsync(string name, Stream content, BlobWriteOptions? options = null, CancellationToken cancellationToken = default)
         {
-            onWrite();
-            throw new RequestFailedException(503, Message);
+            if (name.EndsWith("/" + ModelRegistryDefaults.PointerName, StringComparison.Ordinal))
+            {
+                onPointerWrite();
+                throw new IOException(Message);
+            }
+
+            return inner.UploadAsync(name, content, options, cancellationToken);
         }
+
+        public Task<BlobProperties?> GetPropertiesAsync(string name, CancellationToken cancellationToken = default) => inner.GetPropertiesAsync(name, cancellationToken);
+
+        public Task<BlobContent?> DownloadAsync(string name, long maxBytes, CancellationToken cancellationToken = default) => inner.DownloadAsync(name, maxBytes, cancellationToken);
+
+        public Task<BlobProperties> DownloadToFileAsync(string name, string path, string? ifMatch = null, BlobRange? range = null, CancellationToken cancellationToken = default) => inner.DownloadToFileAsync(name, path, ifMatch, range, cancellationToken);
+
+        public Task<Stream> OpenReadAsync(string name, string? ifMatch = null, BlobRange? range = null, CancellationToken cancellationToken = default) => inner.OpenReadAsync(name, ifMatch, range, cancellationToken);
+
+        public IAsyncEnumerable<BlobProperties> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
+
+        public IAsyncEnumerable<string> ListFoldersAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListFoldersAsync(prefix, cancellationToken);
+
+        public Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteAsync(name, cancellationToken);
+
+        public Task StageBlockFromBlobAsync(string name, string blockId, string source, BlobRange range, string? sourceIfMatch = null, CancellationToken cancellationToken = default) => inner.StageBlockFromBlobAsync(name, blockId, source, range, sourceIfMatch, cancellationToken);
+
+        public Task StageBlockAsync(string name, string blockId, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) => inner.StageBlockAsync(name, blockId, content, cancellationToken);
+
+        public Task<BlobProperties> CommitBlocksAsync(string name, IReadOnlyList<string> blockIds, BlobWriteOptions? options = null, CancellationToken cancellationToken = default) => inner.CommitBlocksAsync(name, blockIds, options, cancellationToken);
     }
 }

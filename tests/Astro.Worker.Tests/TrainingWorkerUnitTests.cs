@@ -1,6 +1,7 @@
 using Astro.Catalogs;
 using Astro.Catalogs.Preprocessing;
 using Astro.Ml.Training;
+using Astro.Testing;
 using Astro.Training.Worker;
 using Astro.Worker.Tests.Infrastructure;
 
@@ -50,7 +51,7 @@ public sealed class TrainingWorkerOptionsTests
         Assert.Contains(problems, p => p.StartsWith("MaxJobs", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("PublishMetric 'loss' is unknown", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("PublishMargin", StringComparison.Ordinal));
-        var e = Assert.Throws<ArgumentException>(() => new TrainingWorker(new Astro.Storage.AstroStorageClient("UseDevelopmentStorage=true", new Astro.Storage.StorageLayoutOptions()), o));
+        var e = Assert.Throws<ArgumentException>(() => new TrainingWorker(new Astro.Services.Storage.AstroStorage(new Astro.Testing.InMemoryStorage(), new Astro.Services.Storage.StorageLayoutOptions()), o));
         Assert.Contains("MaxDequeueCount (0)", e.Message, StringComparison.Ordinal);
     }
 }

@@ -11,14 +11,13 @@ using Astro.Catalogs.Models;
 using Astro.Contract.Predictions;
 using Astro.Inference.Images;
 using Astro.Inference.Packaging;
+using Astro.Services.Catalogs;
+using Astro.Services.Cutouts;
+using Astro.Services.Events;
+using Astro.Services.Messages;
+using Astro.Services.Quarantine;
+using Astro.Services.Storage;
 using Astro.Storage;
-using Astro.Storage.Catalogs;
-using Astro.Storage.Cutouts;
-using Astro.Storage.Events;
-using Astro.Storage.Models;
-using Azure;
-using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
 using Spectre.Console;
 
 namespace Astro.Trainer.Commands;
@@ -214,7 +213,8 @@ internal sealed class DemoDriver
             throw new DemoException("no function key: pass --key or set Astro__Http__FunctionKey");
         }
 
-        AstroStorageClient storage = ModelCommands.Connect(_options.Connection);
+        AstroStorage storage = ModelCommands.Connect(_options.Connection);
+        var provider = new AzureStorageProvider(StorageConnection.Parse(_options.Connection ?? Environment.GetEnvironmentVariable(ModelCommands.ConnectionVariable) ?? "", "--connection"));
         List<string> packages = FindPackages();
         (List<string> catalogs, List<string> cutouts) = FindSamples();
 
@@ -243,7 +243,7 @@ internal sealed class DemoDriver
 
         foreach (DemoInput input in result.Inputs)
         {
-            await UploadAsync(storage, input, cancellationToken).ConfigureAwait(false);
+            await UploadAsync(storage, provider, input, cancellationToken).ConfigureAwait(false);
         }
 
         await WaitForOutputsAsync(storage, result.Inputs, cancellationToken).ConfigureAwait(false);
@@ -425,7 +425,7 @@ internal sealed class DemoDriver
     /// published model reads are skipped (noted), files another catalog joins are not uploaded on their own, and a catalog
     /// whose model needs joined columns is joined locally first (the blob pipeline reads one file).
     /// </summary>
-    private List<DemoInput> PlanInputs(AstroStorageClient storage, List<string> catalogs, List<string> cutouts, List<string> packages, List<string> notes)
+    private List<DemoInput> PlanInputs(AstroStorage storage, List<string> catalogs, List<string> cutouts, List<string> packages, List<string> notes)
     {
         // Image packages serve cutouts; the catalog plan needs the catalog packages only.
         var served = packages.Where(d => !ImagePackage.IsImagePackage(d)).Select(ModelPackage.Load).ToList();
@@ -596,9 +596,9 @@ internal sealed class DemoDriver
         }
     }
 
-    private async Task UploadAsync(AstroStorageClient storage, DemoInput input, CancellationToken cancellationToken)
+    private async Task UploadAsync(AstroStorage storage, AzureStorageProvider provider, DemoInput input, CancellationToken cancellationToken)
     {
-        BlobClient blob = storage.BlobService.GetBlobContainerClient(input.Container).GetBlobClient(input.Blob);
+        IBlobContainer container = storage.Container(input.Container) ?? throw new DemoException($"{input.Container} is not a container of the app");
         var metadata = new Dictionary<string, string>();
         if (input.Profile is not null)
         {
@@ -606,13 +606,18 @@ internal sealed class DemoDriver
         }
 
         string contentType = input.Blob.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? "text/csv" : input.Blob.Contains(".fit", StringComparison.OrdinalIgnoreCase) ? "application/fits" : "application/octet-stream";
-        Response<BlobContentInfo> r = await blob.UploadAsync(input.LocalPath, new BlobUploadOptions { Metadata = metadata, HttpHeaders = new BlobHttpHeaders { ContentType = contentType } }, cancellationToken).ConfigureAwait(false);
-        input.ETag = r.Value.ETag.ToString();
-        input.Bytes = new FileInfo(input.LocalPath).Length;
+        BlobProperties stored;
+        await using (FileStream file = File.OpenRead(input.LocalPath))
+        {
+            stored = await container.UploadAsync(input.Blob, file, new BlobWriteOptions { Metadata = metadata, ContentType = contentType }, cancellationToken).ConfigureAwait(false);
+        }
+
+        input.ETag = stored.ETag;
+        input.Bytes = stored.Length;
         if (input.Path == DemoPath.EventGrid)
         {
-            string message = BlobEventParser.CreateBlobCreatedEvent(blob.Uri, input.ETag, input.Bytes);
-            await storage.BlobEvents.SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
+            string message = BlobEventParser.CreateBlobCreatedEvent(provider.Connection.AccountName, input.Container, input.Blob, provider.BlobUri(input.Container, input.Blob).AbsoluteUri, input.ETag, input.Bytes);
+            await storage.BlobEvents.SendAsync(message, cancellationToken: cancellationToken).ConfigureAwait(false);
             Step($"uploaded {input.Container}/{input.Blob} ({input.Bytes:N0} bytes{(input.Profile is null ? "" : $", profile {input.Profile}")}) and sent its BlobCreated event to the {storage.Layout.BlobEventsQueue} queue");
         }
         else
@@ -621,7 +626,7 @@ internal sealed class DemoDriver
         }
     }
 
-    private async Task WaitForOutputsAsync(AstroStorageClient storage, List<DemoInput> inputs, CancellationToken cancellationToken)
+    private async Task WaitForOutputsAsync(AstroStorage storage, List<DemoInput> inputs, CancellationToken cancellationToken)
     {
         Step($"waiting for {inputs.Count} output(s) in {storage.Layout.PredictionsContainer}/ (timeout {_options.PredictionTimeout.TotalSeconds:F0} s)");
         var watch = Stopwatch.StartNew();
@@ -630,7 +635,7 @@ internal sealed class DemoDriver
         {
             foreach (DemoInput input in pending.ToList())
             {
-                string? etag = await MetadataEtagAsync(storage.Predictions.GetBlobClient(input.OutputName), cancellationToken).ConfigureAwait(false);
+                string? etag = (await storage.Predictions.GetPropertiesAsync(input.OutputName, cancellationToken).ConfigureAwait(false))?.MetadataValue("etag");
                 if (etag == Ascii(input.ETag))
                 {
                     input.UploadToOutputSeconds = watch.Elapsed.TotalSeconds;
@@ -639,16 +644,11 @@ internal sealed class DemoDriver
                     continue;
                 }
 
-                string reason = $"{input.Container}/{input.Blob}{QuarantineWriter.ReasonSuffix}";
-                try
+                string reason = QuarantineWriter.QuarantineName(input.Container, input.Blob) + QuarantineWriter.ReasonSuffix;
+                if (await storage.Quarantine.DownloadAsync(reason, 1 << 20, cancellationToken).ConfigureAwait(false) is BlobContent q)
                 {
-                    BlobDownloadResult q = await storage.Quarantine.GetBlobClient(reason).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-                    string why = JsonNode.Parse(q.Content.ToString())?["reason"]?.GetValue<string>() ?? q.Content.ToString();
+                    string why = JsonNode.Parse(q.ToString())?["reason"]?.GetValue<string>() ?? q.ToString();
                     throw new DemoException($"{input.Container}/{input.Blob} was quarantined: {OneLine(why)}");
-                }
-                catch (RequestFailedException e) when (e.Status == 404)
-                {
-                    // not quarantined
                 }
             }
 
@@ -682,7 +682,7 @@ internal sealed class DemoDriver
         return parts.Count == 0 ? summary["note"]?.GetValue<string>() ?? "—" : string.Join("; ", parts);
     }
 
-    private async Task DownloadAsync(AstroStorageClient storage, DemoInput input, string outputDirectory, CancellationToken cancellationToken)
+    private async Task DownloadAsync(AstroStorage storage, DemoInput input, string outputDirectory, CancellationToken cancellationToken)
     {
         var names = new List<string>();
         if (input.IsCatalog)
@@ -701,7 +701,7 @@ internal sealed class DemoDriver
             // Local copies keep the container name in their path, like the blob names in the table.
             string local = Path.Combine(root, name);
             Directory.CreateDirectory(Path.GetDirectoryName(local)!);
-            await storage.Predictions.GetBlobClient(name).DownloadToAsync(local, cancellationToken).ConfigureAwait(false);
+            await storage.Predictions.DownloadToFileAsync(name, local, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
         input.Outputs = [.. names.Select(n => $"{storage.Layout.PredictionsContainer}/{n}")];
@@ -836,19 +836,6 @@ internal sealed class DemoDriver
         }
     }
 
-    private static async Task<string?> MetadataEtagAsync(BlobClient blob, CancellationToken cancellationToken)
-    {
-        try
-        {
-            BlobProperties p = await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            return p.Metadata.TryGetValue("etag", out string? e) ? e : null;
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return null;
-        }
-    }
-
     private void CheckHost()
     {
         if (_options.HostProcessId is not int pid)
@@ -897,7 +884,7 @@ internal sealed class DemoDriver
             {
                 inEvents = false;
             }
-            else if (inEvents && l.Contains(input.Blob, StringComparison.Ordinal) && l.Contains("Astro.Storage", StringComparison.Ordinal))
+            else if (inEvents && l.Contains(input.Blob, StringComparison.Ordinal) && l.Contains("Astro.Services", StringComparison.Ordinal))
             {
                 byEvent = l;
                 break;

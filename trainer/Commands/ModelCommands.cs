@@ -1,14 +1,11 @@
 using System.CommandLine;
-using System.Text.Json;
 using Astro.Contract.Packaging;
 using Astro.Inference.Images;
 using Astro.Inference.Packaging;
+using Astro.Services.Registry;
+using Astro.Services.Storage;
 using Astro.Storage;
-using Astro.Storage.Models;
-using Astro.Storage.Registry;
 using Azure;
-using Azure.Storage.Blobs;
-using Azure.Storage.Blobs.Models;
 
 namespace Astro.Trainer.Commands;
 
@@ -36,7 +33,7 @@ internal static class ModelCommands
         };
         publish.SetAction(parse => Run(async () =>
         {
-            AstroStorageClient storage = Connect(parse.GetValue(connection), parse.GetValue(container));
+            AstroStorage storage = Connect(parse.GetValue(connection), parse.GetValue(container));
             PublishedModel p = await ModelPublisher.PublishAsync(storage, parse.GetRequiredValue(package), parse.GetValue(name)).ConfigureAwait(false);
             Console.WriteLine($"published {p.Name} {p.Version}: {p.Files} file(s), {p.Bytes:N0} bytes in {storage.Layout.ModelsContainer}/{p.Name}/{p.Version}/; current -> {p.Version}; model-published sent");
         }));
@@ -46,7 +43,7 @@ internal static class ModelCommands
         var list = new Command("list", "List published models: name, current version, profile, target, versions stored.") { listConnection, listContainer };
         list.SetAction(parse => Run(async () =>
         {
-            AstroStorageClient storage = Connect(parse.GetValue(listConnection), parse.GetValue(listContainer));
+            AstroStorage storage = Connect(parse.GetValue(listConnection), parse.GetValue(listContainer));
             IReadOnlyList<PublishedModelInfo> models = await ModelPublisher.ListAsync(storage).ConfigureAwait(false);
             if (models.Count == 0)
             {
@@ -65,18 +62,13 @@ internal static class ModelCommands
         return model;
     }
 
-    /// <summary>Creates the storage clients from <paramref name="connection"/> or the environment.</summary>
-    public static AstroStorageClient Connect(string? connection, string? modelsContainer = null)
+    /// <summary>Creates the storage roles from <paramref name="connection"/> or the environment.</summary>
+    public static AstroStorage Connect(string? connection, string? modelsContainer = null)
     {
         connection ??= Environment.GetEnvironmentVariable(ConnectionVariable);
         if (string.IsNullOrWhiteSpace(connection))
         {
             throw new ModelCommandException($"no storage connection: pass --connection or set {ConnectionVariable} (for Azurite: conn=$(scripts/azurite.sh start))");
-        }
-
-        if (AstroStorageClient.CheckConnectionString(connection) is string problem)
-        {
-            throw new ModelCommandException(problem);
         }
 
         var layout = new StorageLayoutOptions();
@@ -91,7 +83,14 @@ internal static class ModelCommands
             throw new ModelCommandException($"--container: {string.Join("; ", problems)}");
         }
 
-        return new AstroStorageClient(connection, layout);
+        try
+        {
+            return new AstroStorage(new AzureStorageProvider(StorageConnection.Parse(connection, "--connection")), layout);
+        }
+        catch (FormatException e)
+        {
+            throw new ModelCommandException(e.Message, e);
+        }
     }
 
     private static int Run(Func<Task> action)
@@ -122,8 +121,8 @@ internal sealed record PublishedModelInfo(string Name, string? Current, string? 
 internal static class ModelPublisher
 {
     /// <summary>
-    /// Publishes a package with <see cref="ModelRegistry.PublishAsync"/> (upload, MD5 check, then the <c>current</c> pointer)
-    /// and sends <see cref="ModelPublishedMessage"/> on the model-published queue so running hosts load it now.
+    /// Publishes a package with <see cref="ModelRegistry.PublishAsync"/> (upload, MD5 check, the <c>current</c> pointer, then
+    /// a model-published message so running hosts load it now).
     /// </summary>
     /// <param name="storage">The storage clients.</param>
     /// <param name="packageDirectory">The package folder.</param>
@@ -131,7 +130,7 @@ internal static class ModelPublisher
     /// <param name="cancellationToken">Cancels the upload.</param>
     /// <returns>What was published.</returns>
     /// <exception cref="ModelCommandException">The folder is missing or not a valid package.</exception>
-    public static async Task<PublishedModel> PublishAsync(AstroStorageClient storage, string packageDirectory, string? name = null, CancellationToken cancellationToken = default)
+    public static async Task<PublishedModel> PublishAsync(AstroStorage storage, string packageDirectory, string? name = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(storage);
         if (!Directory.Exists(packageDirectory))
@@ -155,12 +154,9 @@ internal static class ModelPublisher
                 source = copy;
             }
 
-            await storage.Models.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            await storage.ModelPublished.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            var registry = new ModelRegistry(storage.Models, new ModelRegistryOptions());
+            await storage.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
+            var registry = new ModelRegistry(storage, new ModelRegistryOptions());
             (string n, string v) = await registry.PublishAsync(source, cancellationToken).ConfigureAwait(false);
-            string message = JsonSerializer.Serialize(new ModelPublishedMessage { Name = n, Version = v }, StorageJson.Compact);
-            await storage.ModelPublished.SendMessageAsync(message, cancellationToken).ConfigureAwait(false);
             string[] files = Directory.GetFiles(source, "*", SearchOption.AllDirectories);
             return new PublishedModel(n, v, manifest.Profile, files.Length, files.Sum(f => new FileInfo(f).Length));
         }
@@ -186,44 +182,24 @@ internal static class ModelPublisher
     }
 
     /// <summary>Lists the models container: every <c>{name}/</c> with its current version, profile, target and stored versions.</summary>
-    public static async Task<IReadOnlyList<PublishedModelInfo>> ListAsync(AstroStorageClient storage, CancellationToken cancellationToken = default)
+    public static async Task<IReadOnlyList<PublishedModelInfo>> ListAsync(AstroStorage storage, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(storage);
-        BlobContainerClient models = storage.Models;
-        if (!await models.ExistsAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return [];
-        }
-
+        var registry = new ModelRegistry(storage, new ModelRegistryOptions());
         var result = new List<PublishedModelInfo>();
-        await foreach (BlobHierarchyItem item in models.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, "/", null, cancellationToken).ConfigureAwait(false))
+        foreach (string name in await registry.ListNamesAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (!item.IsPrefix)
-            {
-                continue;
-            }
-
-            string name = item.Prefix.TrimEnd('/');
-            var versions = new List<string>();
-            await foreach (BlobHierarchyItem v in models.GetBlobsByHierarchyAsync(BlobTraits.None, BlobStates.None, "/", item.Prefix, cancellationToken).ConfigureAwait(false))
-            {
-                if (v.IsPrefix)
-                {
-                    versions.Add(v.Prefix[item.Prefix.Length..].TrimEnd('/'));
-                }
-            }
-
-            string? current = await TextAsync(models.GetBlobClient($"{name}/{ModelRegistryDefaults.PointerName}"), cancellationToken).ConfigureAwait(false);
-            current = current?.Trim();
+            IReadOnlyList<string> versions = await registry.ListVersionsAsync(name, cancellationToken).ConfigureAwait(false);
+            string? current = await registry.ReadCurrentVersionAsync(name, cancellationToken).ConfigureAwait(false);
             string? profile = null;
             string? target = null;
-            if (current is { Length: > 0 } && await TextAsync(models.GetBlobClient($"{name}/{current}/{ModelPackage.ManifestFileName}"), cancellationToken).ConfigureAwait(false) is string json)
+            if (current is not null)
             {
                 try
                 {
-                    ModelManifest manifest = ModelManifest.Parse(json, $"{models.Name}/{name}/{current}/{ModelPackage.ManifestFileName}");
-                    profile = manifest.Profile;
-                    target = manifest.Target.Name;
+                    ModelManifest? manifest = await registry.ReadManifestAsync(name, current, cancellationToken).ConfigureAwait(false);
+                    profile = manifest?.Profile;
+                    target = manifest?.Target.Name;
                 }
                 catch (ModelPackageException)
                 {
@@ -257,19 +233,6 @@ internal static class ModelPublisher
     {
         message = message.ReplaceLineEndings(" ");
         return message.Contains(directory, StringComparison.Ordinal) ? message : $"{directory}: {message}";
-    }
-
-    private static async Task<string?> TextAsync(BlobClient blob, CancellationToken cancellationToken)
-    {
-        try
-        {
-            BlobDownloadResult r = await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false);
-            return r.Content.ToString();
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return null;
-        }
     }
 
     private static void CopyDirectory(string from, string to)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Astro.Ml.Training;
+using Astro.Services.Storage;
 using Astro.Storage;
 using Astro.Training.Worker;
 using Astro.Training.Worker.Models;
@@ -64,10 +65,14 @@ internal static class WorkerCommands
     private static async Task<int> RunAsync(string? connection, string device, bool once, int? maxJobs, string profiles, string? work, int? visibilitySeconds, int? attempts, string? logFormat, CancellationToken cancellationToken)
     {
         connection ??= Environment.GetEnvironmentVariable(ConnectionVariable);
-        string? problem = AstroStorageClient.CheckConnectionString(connection);
-        if (problem is not null)
+        StorageConnection account;
+        try
         {
-            throw new CommandException($"worker: {problem} (pass --connection or set {ConnectionVariable})");
+            account = StorageConnection.Parse(connection ?? "", ConnectionVariable);
+        }
+        catch (FormatException e)
+        {
+            throw new CommandException($"worker: {(string.IsNullOrWhiteSpace(connection) ? "the storage connection string is not set" : e.Message)} (pass --connection or set {ConnectionVariable})");
         }
 
         var options = new TrainingWorkerOptions
@@ -117,7 +122,7 @@ internal static class WorkerCommands
             _ => throw new CommandException($"--log-format: unknown format '{logFormat}' (use json or text)"),
         };
         var logger = new ConsoleWorkerLogger("Astro.Training.Worker", json);
-        var worker = new TrainingWorker(new AstroStorageClient(connection!, layout), options, logger);
+        var worker = new TrainingWorker(new AstroStorage(new AzureStorageProvider(account), layout), options, logger);
         IReadOnlyList<TrainingJobResult> results = await worker.RunAsync(cancellationToken).ConfigureAwait(false);
         _ = results;
         return cancellationToken.IsCancellationRequested ? 130 : 0;

@@ -9,8 +9,11 @@ using Astro.Imaging.Synthetic;
 using Astro.Inference.Images;
 using Astro.Inference.Packaging;
 using Astro.Onnx;
-using Astro.Storage;
-using Astro.Storage.Registry;
+using Astro.Services;
+using Astro.Services.Quarantine;
+using Astro.Services.Registry;
+using Astro.Services.Storage;
+using Astro.Testing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -33,7 +36,7 @@ public sealed class CutoutHostFixture : IAsyncLifetime
 
     public IHost Host { get; private set; } = null!;
 
-    public AstroStorageClient Storage { get; private set; } = null!;
+    public TestStorage Storage { get; private set; } = null!;
 
     public ConcurrentQueue<string> Logs { get; } = new();
 
@@ -44,9 +47,9 @@ public sealed class CutoutHostFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Azurite = new Azurite();
-        Storage = new AstroStorageClient(Azurite.ConnectionString, new StorageLayoutOptions());
+        Storage = new TestStorage(Azurite.ConnectionString, new StorageLayoutOptions());
         await Storage.EnsureCreatedAsync();
-        var registry = new ModelRegistry(Storage.Models, new ModelRegistryOptions { CacheDirectory = Path.Combine(_work, "publish-cache") });
+        var registry = new ModelRegistry(Storage.Services, new ModelRegistryOptions { CacheDirectory = Path.Combine(_work, "publish-cache") });
         await registry.PublishAsync(TestPackages.Write(Path.Combine(_work, "pkg", HostFixture.ModelName), HostFixture.ModelName, HostFixture.ModelVersion, HostFixture.Profile, HostFixture.Bias));
         await registry.PublishAsync(ShippedImagePackage);
         await registry.PublishAsync(WriteTinyPackage(TinyPackage));

@@ -7,8 +7,11 @@ using Astro.Functions.Tests.Infrastructure;
 using Astro.Imaging.IO;
 using Astro.Inference.Images;
 using Astro.Inference.Images.Models;
-using Astro.Storage;
-using Astro.Storage.Registry;
+using Astro.Services;
+using Astro.Services.Quarantine;
+using Astro.Services.Registry;
+using Astro.Services.Storage;
+using Astro.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Astro.Functions.Tests.Cutouts;
@@ -106,7 +109,7 @@ public sealed class CutoutPredictionIntegrationTests(CutoutHostFixture fixture)
         Assert.Equal(problem, reason["problem"]!.GetValue<string>());
         Assert.Contains(blob, reason["reason"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.True(await fixture.Storage.Quarantine.GetBlobClient($"cutouts/{blob}").ExistsAsync());
-        Assert.False(await fixture.Storage.Predictions.GetBlobClient(Astro.Storage.Cutouts.CutoutPipeline.OutputName(blob)).ExistsAsync());
+        Assert.False(await fixture.Storage.Predictions.GetBlobClient(Astro.Services.Cutouts.CutoutPipeline.OutputName(blob)).ExistsAsync());
     }
 
     [Fact]

@@ -3,11 +3,15 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Astro.Functions.Hosting;
-using Astro.Storage;
-using Astro.Storage.Registry;
+using Astro.Services;
+using Astro.Services.Quarantine;
+using Astro.Services.Registry;
+using Astro.Services.Storage;
+using Astro.Testing;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using BlobProperties = Azure.Storage.Blobs.Models.BlobProperties;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -35,9 +39,9 @@ public sealed class HostFixture : IAsyncLifetime
 
     public IHost EventHost { get; private set; } = null!;
 
-    public AstroStorageClient Storage { get; private set; } = null!;
+    public TestStorage Storage { get; private set; } = null!;
 
-    public AstroStorageClient EventStorage { get; private set; } = null!;
+    public TestStorage EventStorage { get; private set; } = null!;
 
     public HttpClient Http { get; private set; } = null!;
 
@@ -50,9 +54,9 @@ public sealed class HostFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Azurite = new Azurite();
-        Storage = new AstroStorageClient(Azurite.ConnectionString, new StorageLayoutOptions());
+        Storage = new TestStorage(Azurite.ConnectionString, new StorageLayoutOptions());
         await Storage.EnsureCreatedAsync();
-        var registry = new ModelRegistry(Storage.Models, new ModelRegistryOptions { CacheDirectory = Path.Combine(_work, "publish-cache") });
+        var registry = new ModelRegistry(Storage.Services, new ModelRegistryOptions { CacheDirectory = Path.Combine(_work, "publish-cache") });
         await registry.PublishAsync(TestPackages.Write(Path.Combine(_work, "pkg", ModelName), ModelName, ModelVersion, Profile, Bias));
 
         int port = Azurite.FreePort();
@@ -64,9 +68,9 @@ public sealed class HostFixture : IAsyncLifetime
         Http.DefaultRequestHeaders.Add("x-functions-key", Key);
 
         var eventLayout = EventLayout();
-        EventStorage = new AstroStorageClient(Azurite.ConnectionString, eventLayout);
+        EventStorage = new TestStorage(Azurite.ConnectionString, eventLayout);
         await EventStorage.EnsureCreatedAsync();
-        await new ModelRegistry(EventStorage.Models, new ModelRegistryOptions { CacheDirectory = Path.Combine(_work, "publish-cache") })
+        await new ModelRegistry(EventStorage.Services, new ModelRegistryOptions { CacheDirectory = Path.Combine(_work, "publish-cache") })
             .PublishAsync(Path.Combine(_work, "pkg", ModelName));
         var eventSettings = Settings(Azurite.FreePort(), Path.Combine(_work, "events"), eventLayout);
         eventSettings[SettingKeys.DisableBlobTriggers] = "true";

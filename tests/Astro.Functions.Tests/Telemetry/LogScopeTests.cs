@@ -1,5 +1,6 @@
 using Astro.Functions.Hosting;
-using Astro.Storage.Telemetry;
+using Astro.Services.Telemetry;
+using Astro.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 

@@ -3,14 +3,17 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Astro.Functions.Tests.Infrastructure;
-using Astro.Storage;
-using Astro.Storage.Catalogs;
-using Astro.Storage.Models;
-using Astro.Storage.Telemetry;
+using Astro.Services;
+using Astro.Services.Catalogs;
+using Astro.Services.Messages;
+using Astro.Services.Quarantine;
+using Astro.Services.Storage;
+using Astro.Services.Telemetry;
+using Astro.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
-using N = Astro.Storage.Telemetry.TelemetryNames;
+using N = Astro.Services.Telemetry.TelemetryNames;
 
 namespace Astro.Functions.Tests.Telemetry;
 

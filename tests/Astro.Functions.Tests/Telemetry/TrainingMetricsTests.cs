@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
-using Astro.Storage.Telemetry;
-using N = Astro.Storage.Telemetry.TelemetryNames;
+using Astro.Services.Telemetry;
+using Astro.Testing;
+using N = Astro.Services.Telemetry.TelemetryNames;
 
 namespace Astro.Functions.Tests.Telemetry;
 

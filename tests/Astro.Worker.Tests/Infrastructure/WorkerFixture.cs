@@ -4,10 +4,12 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Astro.Functions.Hosting;
-using Astro.Functions.Tests.Infrastructure;
-using Astro.Storage;
-using Astro.Storage.Models;
-using Astro.Storage.Training;
+using Astro.Services;
+using Astro.Services.Messages;
+using Astro.Services.Quarantine;
+using Astro.Services.Storage;
+using Astro.Services.Training;
+using Astro.Testing;
 using Astro.Training.Worker;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Hosting;
@@ -33,7 +35,7 @@ public sealed class WorkerFixture : IAsyncLifetime
 
     public IHost Host { get; private set; } = null!;
 
-    public AstroStorageClient Storage { get; private set; } = null!;
+    public TestStorage Storage { get; private set; } = null!;
 
     public HttpClient Http { get; private set; } = null!;
 
@@ -44,7 +46,7 @@ public sealed class WorkerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Azurite = new Azurite();
-        Storage = new AstroStorageClient(Azurite.ConnectionString, new StorageLayoutOptions());
+        Storage = new TestStorage(Azurite.ConnectionString, new StorageLayoutOptions());
         await Storage.EnsureCreatedAsync();
         await Storage.TrainingData.GetBlobClient($"profiles/{Profile}.json").UploadAsync(BinaryData.FromString(ProfileJson), overwrite: true);
         await Storage.TrainingData.GetBlobClient(CatalogBlob).UploadAsync(BinaryData.FromString(Catalog(Rows, seed: 11)), overwrite: true);
@@ -100,9 +102,9 @@ public sealed class WorkerFixture : IAsyncLifetime
     }
 
     /// <summary>Storage clients whose training-jobs queue is <paramref name="queue"/> (so tests never see each other's jobs).</summary>
-    public async Task<AstroStorageClient> StorageWithQueueAsync(string queue)
+    public async Task<TestStorage> StorageWithQueueAsync(string queue)
     {
-        var storage = new AstroStorageClient(Azurite.ConnectionString, new StorageLayoutOptions { TrainingJobsQueue = queue });
+        var storage = new TestStorage(Azurite.ConnectionString, new StorageLayoutOptions { TrainingJobsQueue = queue });
         await storage.EnsureCreatedAsync();
         return storage;
     }
@@ -120,7 +122,9 @@ public sealed class WorkerFixture : IAsyncLifetime
         CreateStorage = false,
     };
 
-    public TrainingWorker Worker(AstroStorageClient storage, TrainingWorkerOptions? options = null) =>
+    public TrainingWorker Worker(TestStorage storage, TrainingWorkerOptions? options = null) => Worker(storage.Services, options);
+
+    public TrainingWorker Worker(AstroStorage storage, TrainingWorkerOptions? options = null) =>
         new(storage, options ?? WorkerOptions(), new ListLoggerProvider(Logs, "worker").CreateLogger("Astro.Training.Worker"));
 
     /// <summary>A job for the synthetic catalog; <paramref name="options"/> are added to small-network defaults.</summary>
@@ -145,7 +149,7 @@ public sealed class WorkerFixture : IAsyncLifetime
         return TrainingScheduler.Complete(new TrainingJobMessage { ModelName = model, Profile = Profile, Target = "logMstar", TrainingData = [CatalogBlob], Options = o }, "test");
     }
 
-    public static Task SendAsync(AstroStorageClient storage, TrainingJobMessage job) => TrainingScheduler.SendAsync(storage, job);
+    public static Task SendAsync(TestStorage storage, TrainingJobMessage job) => TrainingScheduler.SendAsync(storage.Services, job);
 
     public async Task<string?> PointerAsync(string model)
     {
