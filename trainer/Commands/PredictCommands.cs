@@ -41,12 +41,15 @@ internal static class PredictCommands
         var threads = new Option<int>("--intra-op-threads") { Description = "ONNX Runtime threads per call.", DefaultValueFactory = _ => PredictionServiceDefaults.IntraOpThreads };
         var parallel = new Option<int>("--parallel") { Description = "Concurrent ONNX batches.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var batch = new Option<int>("--batch-size") { Description = "Rows per ONNX call.", DefaultValueFactory = _ => PredictionServiceDefaults.BatchSize };
-        var repeat = new Option<int>("--repeat") { Description = "Runs per format (the best is reported with every run listed).", DefaultValueFactory = _ => 3 };
+        var repeat = new Option<int>("--repeat") { Description = "Runs per format (the best is reported with every run listed); with --reference, pairs of whole processes.", DefaultValueFactory = _ => 3 };
+        var reference = new Option<bool>("--reference") { Description = "Whole astro predict processes (CSV → CSV) against pandas + PyTorch (Bench/predict_reference.py; Debian python3-pandas, python3-torch, python3-onnx), alternating, with the ratio and the load average." };
         var command = new Command("predict", "End-to-end prediction throughput (read → select → ONNX → write) on a generated 21-band + z catalog with a 22-44-66-66-1 MLP.")
         {
-            rows, format, dir, threads, parallel, batch, repeat,
+            rows, format, dir, threads, parallel, batch, repeat, reference,
         };
-        command.SetAction(parse => BenchPredict(
+        command.SetAction(parse => parse.GetValue(reference)
+            ? PredictReferenceBench.Run(parse.GetValue(dir) ?? Path.Combine(Path.GetTempPath(), "astro-bench-predict"), parse.GetValue(rows), Math.Max(1, parse.GetValue(repeat)), Console.Out)
+            : BenchPredict(
             parse.GetValue(rows), parse.GetValue(format) ?? "both", parse.GetValue(dir), parse.GetValue(threads), parse.GetValue(parallel), parse.GetValue(batch), parse.GetValue(repeat), Console.Out));
         return command;
     }
