@@ -160,7 +160,7 @@ public sealed class HttpFunctions
             }
 
             _metrics.InputProcessed(TelemetryNames.Values.Catalog, TelemetryNames.Values.Ok, TelemetryNames.Values.Http);
-            RecordRows(PredictionRowsCsv.ReadRows(new StringReader(text.ToString()), "response"));
+            RecordRows(PredictionCsv.ReadRows(new StringReader(text.ToString()), "response"));
             return Results.Text(text.ToString(), "text/csv", Encoding.UTF8);
         }
         finally

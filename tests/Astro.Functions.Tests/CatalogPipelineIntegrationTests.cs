@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Astro.Contract.Predictions;
 using Astro.Fits;
 using Astro.Fits.Tables;
 using Astro.Fits.Writing;
@@ -62,7 +63,7 @@ public sealed class CatalogPipelineIntegrationTests(HostFixture fixture)
 
         // The merged CSV: one line per row, in order, with the model, version, input and ETag on every line.
         string csv = (await fixture.Storage.Predictions.GetBlobClient("catalogs/fanout/seven.csv").DownloadContentAsync()).Value.Content.ToString();
-        List<PredictionRow> merged = [.. PredictionRowsCsv.ReadRows(new StringReader(csv), "merged")];
+        List<PredictionRow> merged = [.. PredictionCsv.ReadRows(new StringReader(csv), "merged")];
         Assert.Equal(7, merged.Count);
         for (int i = 0; i < 7; i++)
         {
@@ -168,7 +169,7 @@ public sealed class CatalogPipelineIntegrationTests(HostFixture fixture)
         Assert.Equal("metadata", summary.ProfileSource);
         Assert.Equal(4, summary.RowsPredicted);
         string csv = (await fixture.Storage.Predictions.GetBlobClient("catalogs/table.csv").DownloadContentAsync()).Value.Content.ToString();
-        List<PredictionRow> merged = [.. PredictionRowsCsv.ReadRows(new StringReader(csv), "merged")];
+        List<PredictionRow> merged = [.. PredictionCsv.ReadRows(new StringReader(csv), "merged")];
         for (int i = 0; i < 4; i++)
         {
             Assert.Equal(TestPackages.Expected(rows[i].F1, rows[i].F2, rows[i].F3, rows[i].Z, HostFixture.Bias), merged[i].Prediction, 4);

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Astro.Contract.Predictions;
 using Astro.Functions.Tests.Infrastructure;
 using Astro.Services.Catalogs;
 using Astro.Services.Messages;
@@ -69,7 +70,7 @@ public sealed class HttpAndModelIntegrationTests(HostFixture fixture)
         using HttpResponseMessage r = await fixture.Http.PostAsync("api/predict/catalog?name=mine.csv", content);
         string text = await r.Content.ReadAsStringAsync();
         Assert.True(r.IsSuccessStatusCode, text);
-        List<PredictionRow> rows = [.. PredictionRowsCsv.ReadRows(new StringReader(text), "response")];
+        List<PredictionRow> rows = [.. PredictionCsv.ReadRows(new StringReader(text), "response")];
         Assert.Equal(["x1", "x2"], rows.Select(x => x.Id));
         Assert.Equal(TestPackages.Expected(8, 9, 10, 0.4, HostFixture.Bias), rows[1].Prediction, 4);
         Assert.Equal("http:mine.csv", rows[0].Input);

@@ -31,26 +31,29 @@ public sealed class PredictionServiceTests
         Assert.Equal(2, summary.RowsNotPredicted);
         Assert.Equal(2, summary.Selection.DroppedByReason["missingFlux"]);
         string[] lines = File.ReadAllLines(output);
-        Assert.Equal("id,prediction,uncertainty,flags,reason,model,version", lines[0]);
+        Assert.Equal("row,id,model,version,target,unit,prediction,uncertainty,class,probability,probabilities,flags,reason,input,etag", lines[0]);
         Assert.Equal(Rows + 1, lines.Length);
         for (int r = 0; r < Rows; r++)
         {
             string[] f = lines[r + 1].Split(',');
-            Assert.Equal(r.ToString(CultureInfo.InvariantCulture), f[0]); // no ID column: the 0-based data-row index
-            Assert.Equal("boss-photoz-linear", f[5]);
-            Assert.Equal("20260101.120000", f[6]);
+            Assert.Equal(15, f.Length);
+            Assert.Equal(r.ToString(CultureInfo.InvariantCulture), f[0]);
+            Assert.Equal(r.ToString(CultureInfo.InvariantCulture), f[1]); // no ID column: the 0-based data-row index
+            Assert.Equal("boss-photoz-linear", f[2]);
+            Assert.Equal("20260101.120000", f[3]);
+            Assert.Equal(catalog, f[13]);
             if (r is 3 or 17)
             {
-                Assert.Equal(("", "", "4", "missingFlux"), (f[1], f[2], f[3], f[4]));
+                Assert.Equal(("", "", "4", "missingFlux"), (f[6], f[7], f[11], f[12]));
                 continue;
             }
 
             (double mean, double lv) = TestPackages.Linear(mags[r]);
             double corrected = slope[0] + (slope[1] * mean) + (slope[2] * mean * mean);
             double sigma = Math.Sqrt(Math.Exp(lv)) * 1.5 * Math.Abs(slope[1] + (2 * slope[2] * mean));
-            Assert.Equal(corrected, double.Parse(f[1], CultureInfo.InvariantCulture), 2e-5);
-            Assert.Equal(sigma, double.Parse(f[2], CultureInfo.InvariantCulture), 2e-5);
-            Assert.Equal(("0", ""), (f[3], f[4]));
+            Assert.Equal(corrected, double.Parse(f[6], CultureInfo.InvariantCulture), 2e-5);
+            Assert.Equal(sigma, double.Parse(f[7], CultureInfo.InvariantCulture), 2e-5);
+            Assert.Equal(("", "", "", "0", ""), (f[8], f[9], f[10], f[11], f[12]));
         }
     }
 
@@ -69,7 +72,7 @@ public sealed class PredictionServiceTests
 
         Predict(pkg, catalog, output);
 
-        string[] ids = [.. File.ReadAllLines(output).Skip(1).Select(l => l.Split(',')[0])];
+        string[] ids = [.. File.ReadAllLines(output).Skip(1).Select(l => l.Split(',')[1])];
         Assert.Equal(["0", "1", "2", "3", "4", "5"], ids);
     }
 
@@ -161,8 +164,8 @@ public sealed class PredictionServiceTests
         // First row per astropy (Baselines/boss_dr10_0.fits.json): MAG_U 22.04064, …; recompute with the FITS values.
         double[] row0 = [22.04064, 21.732601, 21.450975, 21.168568, 21.205776];
         (double mean, _) = TestPackages.Linear(row0);
-        Assert.Equal("0", first[0]); // no ID column: the 0-based row index
-        Assert.Equal(mean, double.Parse(first[1], CultureInfo.InvariantCulture), 2e-5);
+        Assert.Equal("0", first[1]); // no ID column: the 0-based row index
+        Assert.Equal(mean, double.Parse(first[6], CultureInfo.InvariantCulture), 2e-5);
     }
 
     [Fact]
@@ -208,14 +211,15 @@ public sealed class PredictionServiceTests
         Predict(pkg, catalog, output);
 
         string[] lines = File.ReadAllLines(output);
-        Assert.Equal("id,class,probability,p_STAR,p_GALAXY,p_QSO,flags,reason,model,version", lines[0]);
+        Assert.Equal(PredictionCsv.Header, lines[0]);
         var seen = new HashSet<string>();
         for (int r = 0; r < Rows; r++)
         {
             string[] f = lines[r + 1].Split(',');
+            Assert.Equal(15, f.Length);
             if (r == 2)
             {
-                Assert.Equal(("", "", "4", "missingFlux"), (f[1], f[2], f[6], f[7]));
+                Assert.Equal(("", "", "", "", "4", "missingFlux"), (f[6], f[8], f[9], f[10], f[11], f[12]));
                 continue;
             }
 
@@ -232,12 +236,17 @@ public sealed class PredictionServiceTests
             double[] e = [.. logits.Select(Math.Exp)];
             double[] p = [.. e.Select(v => v / e.Sum())];
             int best = Array.IndexOf(p, p.Max());
-            Assert.Equal(TestPackages.ClassNames[best], f[1]);
-            seen.Add(f[1]);
-            Assert.Equal(p.Max(), double.Parse(f[2], CultureInfo.InvariantCulture), 2e-5);
+            Assert.Equal("", f[6]); // no regression value for a class
+            Assert.Equal(TestPackages.ClassNames[best], f[8]);
+            seen.Add(f[8]);
+            Assert.Equal(p.Max(), double.Parse(f[9], CultureInfo.InvariantCulture), 2e-5);
+            Assert.Equal(1 - p.Max(), double.Parse(f[7], CultureInfo.InvariantCulture), 2e-5);
+            string[] pairs = f[10].Split(';');
             for (int c = 0; c < 3; c++)
             {
-                Assert.Equal(p[c], double.Parse(f[3 + c], CultureInfo.InvariantCulture), 2e-5);
+                string[] kv = pairs[c].Split('=');
+                Assert.Equal(TestPackages.ClassNames[c], kv[0]);
+                Assert.Equal(p[c], double.Parse(kv[1], CultureInfo.InvariantCulture), 2e-5);
             }
         }
 

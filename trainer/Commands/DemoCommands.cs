@@ -710,7 +710,7 @@ internal sealed class DemoDriver
             var o = CatalogPipeline.OutputNames(input.Blob);
             input.Summary = JsonSerializer.Deserialize<CatalogSummary>(await File.ReadAllTextAsync(Path.Combine(root, o.Summary), cancellationToken).ConfigureAwait(false), StorageJson.Compact);
             using var reader = new StreamReader(Path.Combine(root, o.Csv));
-            input.FirstRows = [.. PredictionRowsCsv.ReadRows(reader, o.Csv).Where(r => r.Predicted).Take(3)];
+            input.FirstRows = [.. PredictionCsv.ReadRows(reader, o.Csv).Where(r => r.Predicted).Take(3)];
         }
         else
         {

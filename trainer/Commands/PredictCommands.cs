@@ -24,7 +24,7 @@ internal static class PredictCommands
         var output = new Option<string>("--out") { Description = "The output file: .csv or .fits.", Required = true };
         var profile = new Option<string?>("--profile") { Description = "A profile JSON to check the catalog against; it must be the package's profile (same name and bands)." };
         var batch = new Option<int>("--batch-size") { Description = "Rows per ONNX call.", DefaultValueFactory = _ => PredictionServiceDefaults.BatchSize };
-        var predict = new Command("predict", "Predict every row of a catalog with a model package: one output row per input row (ID, prediction, uncertainty, flags, reason, model, version).")
+        var predict = new Command("predict", "Predict every row of a catalog with a model package: one output row per input row in the one prediction-row schema (docs/outputs.md).")
         {
             model, catalog, output, profile, batch,
         };

@@ -8,34 +8,52 @@ using Astro.Inference.Models;
 namespace Astro.Inference.Output;
 
 /// <summary>
-/// Prediction rows as UTF-8 CSV (invariant culture, shortest round-trip float32 text, RFC 4180 quoting of IDs), formatted in
-/// parallel slices into pooled buffers and written in order.
+/// Prediction rows as UTF-8 CSV in the one prediction-row schema (<see cref="PredictionCsv"/>: <c>row, id, model, version,
+/// target, unit, prediction, uncertainty, class, probability, probabilities, flags, reason, input, etag</c>; docs/outputs.md),
+/// formatted in parallel slices into pooled buffers and written in order. The bytes are those of
+/// <see cref="PredictionCsv.WriteRows"/> over <see cref="PredictionRows.FromBatch(PredictionBatch, PredictionOutputInfo)"/>.
 /// </summary>
+/// <remarks>
+/// For a merge on the server side, <see cref="WriteHeader(Stream)"/> writes the header alone and a writer made with
+/// <c>writeHeader: false</c> writes a part: rows only, so header + parts concatenated is the whole file.
+/// </remarks>
 public sealed class PredictionCsvWriter : PredictionWriter
 {
     private const int SliceRows = 16_384;
+    private static readonly byte[] s_header = Encoding.UTF8.GetBytes(PredictionCsv.Header + "\n");
     private readonly Stream _stream;
     private readonly PredictionOutputInfo _info;
+    private readonly byte[] _modelFields;
     private readonly byte[] _suffix;
     private readonly bool _leaveOpen;
     private bool _completed;
 
-    /// <summary>Creates a writer and writes the header line.</summary>
+    /// <summary>Creates a writer and writes the header line unless <paramref name="writeHeader"/> is false.</summary>
     /// <param name="stream">The output; disposed with the writer unless <paramref name="leaveOpen"/>.</param>
-    /// <param name="info">What the rows come from.</param>
+    /// <param name="info">What the rows come from (model, target, input and its version).</param>
     /// <param name="leaveOpen">Keep the stream open on dispose.</param>
-    public PredictionCsvWriter(Stream stream, PredictionOutputInfo info, bool leaveOpen = false)
+    /// <param name="writeHeader">Write the header line first (false for the parts of a merged output).</param>
+    public PredictionCsvWriter(Stream stream, PredictionOutputInfo info, bool leaveOpen = false, bool writeHeader = true)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(info);
         _stream = stream;
         _info = info;
         _leaveOpen = leaveOpen;
-        _suffix = Encoding.UTF8.GetBytes($",{Quote(info.ModelName)},{Quote(info.ModelVersion)}\n");
-        string header = info.Task == ModelTask.Classification
-            ? $"id,class,probability,{string.Join(",", info.Classes.Select(c => Quote("p_" + c)))},flags,reason,model,version\n"
-            : "id,prediction,uncertainty,flags,reason,model,version\n";
-        _stream.Write(Encoding.UTF8.GetBytes(header));
+        _modelFields = Encoding.UTF8.GetBytes($",{PredictionCsv.Text(info.ModelName)},{PredictionCsv.Text(info.ModelVersion)},{PredictionCsv.Text(info.TargetName ?? "")},{PredictionCsv.Text(info.TargetUnit ?? "")},");
+        _suffix = Encoding.UTF8.GetBytes($",{PredictionCsv.Text(info.InputName ?? "")},{PredictionCsv.Text(info.ETag)}\n");
+        if (writeHeader)
+        {
+            WriteHeader(_stream);
+        }
+    }
+
+    /// <summary>Writes the header line alone (the first block of a merged output).</summary>
+    /// <param name="stream">The output.</param>
+    public static void WriteHeader(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(s_header);
     }
 
     /// <inheritdoc/>
@@ -102,13 +120,14 @@ public sealed class PredictionCsvWriter : PredictionWriter
     {
         bool classification = b.Task == ModelTask.Classification;
         int classes = b.Classes.Count;
-        int fixedBytes = _suffix.Length + 64 + (classification ? (classes * 16) + 64 : 0);
+        int fixedBytes = _modelFields.Length + _suffix.Length + 128 + (classification ? (classes * 48) + 64 : 0);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(4096, (end - start) * (fixedBytes + 24)));
         int at = 0;
         for (int r = start; r < end; r++)
         {
             string id = b.Ids[r];
-            int need = fixedBytes + (id.Length * 6) + 2 + (classification && b.ClassIndices![r] >= 0 ? b.Classes[b.ClassIndices[r]].Length * 6 : 0);
+            int ci = classification ? b.ClassIndices![r] : -1;
+            int need = fixedBytes + (id.Length * 6) + 2 + (ci >= 0 ? b.Classes.Sum(c => c.Length * 6) + (b.Classes[ci].Length * 6) : 0);
             if (buffer.Length - at < need)
             {
                 byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Max(buffer.Length * 2, at + need));
@@ -118,22 +137,30 @@ public sealed class PredictionCsvWriter : PredictionWriter
             }
 
             Span<byte> d = buffer.AsSpan();
-            at += WriteText(id, d[at..]);
+            (b.FirstRowIndex + r).TryFormat(d[at..], out int w, default, CultureInfo.InvariantCulture);
+            at += w;
             d[at++] = (byte)',';
+            at += WriteText(id, d[at..]);
+            _modelFields.CopyTo(d[at..]);
+            at += _modelFields.Length;
             if (classification)
             {
-                int ci = b.ClassIndices![r];
+                // prediction (none), uncertainty, class, probability, probabilities "class=p;…"
+                d[at++] = (byte)',';
+                at += WriteFloat(b.Sigmas[r], d[at..]);
+                d[at++] = (byte)',';
                 if (ci >= 0)
                 {
                     at += WriteText(b.Classes[ci], d[at..]);
+                    d[at++] = (byte)',';
+                    at += WriteFloat(b.Values[r], d[at..]);
+                    d[at++] = (byte)',';
+                    at += WriteText(Probabilities(b, r, classes), d[at..]);
                 }
-
-                d[at++] = (byte)',';
-                at += WriteFloat(b.Values[r], d[at..]);
-                for (int c = 0; c < classes; c++)
+                else
                 {
                     d[at++] = (byte)',';
-                    at += WriteFloat(b.Probabilities![(r * classes) + c], d[at..]);
+                    d[at++] = (byte)',';
                 }
             }
             else
@@ -141,10 +168,13 @@ public sealed class PredictionCsvWriter : PredictionWriter
                 at += WriteFloat(b.Values[r], d[at..]);
                 d[at++] = (byte)',';
                 at += WriteFloat(b.Sigmas[r], d[at..]);
+                d[at++] = (byte)',';
+                d[at++] = (byte)',';
+                d[at++] = (byte)',';
             }
 
             d[at++] = (byte)',';
-            ((int)b.Flags[r]).TryFormat(d[at..], out int w, default, CultureInfo.InvariantCulture);
+            ((int)b.Flags[r]).TryFormat(d[at..], out w, default, CultureInfo.InvariantCulture);
             at += w;
             d[at++] = (byte)',';
             if ((b.Flags[r] & PredictionFlags.NotPredicted) != 0)
@@ -157,6 +187,17 @@ public sealed class PredictionCsvWriter : PredictionWriter
         }
 
         return (buffer, at);
+    }
+
+    private static string Probabilities(PredictionBatch b, int r, int classes)
+    {
+        var sb = new StringBuilder();
+        for (int c = 0; c < classes; c++)
+        {
+            sb.Append(c == 0 ? "" : ";").Append(b.Classes[c]).Append('=').Append(PredictionCsv.Float(b.Probabilities![(r * classes) + c]));
+        }
+
+        return sb.ToString();
     }
 
     private static int WriteFloat(float v, Span<byte> d)
@@ -173,14 +214,12 @@ public sealed class PredictionCsvWriter : PredictionWriter
 
     private static int WriteText(string s, Span<byte> d)
     {
-        if (s.AsSpan().IndexOfAny(",\"\r\n") < 0)
+        // Plain text is written as is; anything else goes through the schema's quoting (PredictionCsv.Text).
+        if (s.Length == 0 || (s.AsSpan().IndexOfAny(",\"\r\n") < 0 && s[0] != ' ' && s[^1] != ' '))
         {
             return Encoding.UTF8.GetBytes(s, d);
         }
 
-        return Encoding.UTF8.GetBytes(Quote(s), d);
+        return Encoding.UTF8.GetBytes(PredictionCsv.Text(s), d);
     }
-
-    private static string Quote(string s) =>
-        s.AsSpan().IndexOfAny(",\"\r\n") < 0 ? s : "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

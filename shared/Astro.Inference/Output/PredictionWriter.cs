@@ -15,6 +15,9 @@ namespace Astro.Inference.Output;
 /// <param name="InputName">The input catalog's name, or null.</param>
 public sealed record PredictionOutputInfo(string ModelName, string ModelVersion, ModelTask Task, IReadOnlyList<string> Classes, string? TargetName, string? TargetUnit, string? InputName)
 {
+    /// <summary>Gets the input's version (a blob ETag or a content hash), written in the <c>etag</c> column; empty when unknown.</summary>
+    public string ETag { get; init; } = "";
+
     /// <summary>The output description for a package's predictions of one input file.</summary>
     /// <param name="package">The package.</param>
     /// <param name="inputName">The input catalog's name, or null.</param>
@@ -31,8 +34,8 @@ public sealed record PredictionOutputInfo(string ModelName, string ModelVersion,
 /// Writes prediction rows (ID, prediction, uncertainty, flags, reason, model name and version) as they come, batch by batch.
 /// Call <see cref="Complete"/> after the last batch; disposing without it leaves an incomplete file.
 /// </summary>
-/// <remarks>Columns: <c>id, prediction, uncertainty, flags, reason, model, version</c> for regression;
-/// <c>id, class, probability, p_&lt;class&gt;…, flags, reason, model, version</c> for classification. NaN is written as an
+/// <remarks>CSV: the one prediction-row schema (<see cref="PredictionCsv"/>, docs/outputs.md). FITS: <c>ID, PREDICTION,
+/// UNCERTAINTY</c> (or <c>CLASS, PROBABILITY, P_&lt;CLASS&gt;…</c>)<c>, FLAGS, REASON, MODEL, VERSION</c>. NaN is written as an
 /// empty CSV field and as NaN in FITS. Flags are the <see cref="PredictionFlags"/> bits.</remarks>
 public abstract class PredictionWriter : IDisposable
 {

@@ -8,6 +8,7 @@ using Astro.Catalogs.Preprocessing;
 using Astro.Contract.Predictions;
 using Astro.Fits;
 using Astro.Inference.Models;
+using Astro.Inference.Output;
 using Astro.Services.Messages;
 using Astro.Services.Quarantine;
 using Astro.Services.Registry;
@@ -258,7 +259,7 @@ public class CatalogPipeline
 
         string input = $"{_storage.Layout.CatalogsContainer}/{BlobNames.Printable(message.Blob)}";
         var text = new StringWriter(new StringBuilder(message.RowCount * 160)) { NewLine = "\n" };
-        PredictionRowsCsv.WriteHeader(text);
+        PredictionCsv.WriteHeader(text);
         var used = new List<string>();
         long rows = 0;
         try
@@ -271,7 +272,7 @@ public class CatalogPipeline
                     continue;
                 }
 
-                PredictionRowsCsv.WriteRows(text, PredictionRowsCsv.FromBatch(batch, model.Package, input, message.ETag));
+                PredictionCsv.WriteRows(text, PredictionRows.FromBatch(batch, model.Package, input, message.ETag));
                 used.Add($"{model.Name} {model.Version}");
                 rows = Math.Max(rows, batch.RowCount);
             }
@@ -372,7 +373,7 @@ public class CatalogPipeline
         {
             await using (var csv = new StreamWriter(csvPath, false, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" })
             {
-                PredictionRowsCsv.WriteHeader(csv);
+                PredictionCsv.WriteHeader(csv);
                 foreach (BlobProperties item in parts)
                 {
                     if (item.MetadataValue("seconds") is string s && double.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out double sec))
@@ -383,8 +384,8 @@ public class CatalogPipeline
 
                     BlobContent r = await _storage.Predictions.DownloadAsync(item.Name, long.MaxValue, cancellationToken).ConfigureAwait(false)
                         ?? throw new BlobChangedException(_storage.Predictions.Name, item.Name, $"Part {item.Name} vanished during the merge.");
-                    List<PredictionRow> rows = [.. PredictionRowsCsv.ReadRows(new StringReader(r.ToString()), item.Name)];
-                    PredictionRowsCsv.WriteRows(csv, rows);
+                    List<PredictionRow> rows = [.. PredictionCsv.ReadRows(new StringReader(r.ToString()), item.Name)];
+                    PredictionCsv.WriteRows(csv, rows);
                     foreach (PredictionRow row in rows)
                     {
                         if (!byModel.TryGetValue(row.Model, out List<PredictionRow>? list))

@@ -13,7 +13,7 @@ using Astro.Services.Registry;
 
 namespace Astro.Services.Catalogs;
 
-/// <summary>A <see cref="PredictionWriter"/> that writes <see cref="PredictionRowsCsv"/> lines (no header).</summary>
+/// <summary>A <see cref="PredictionWriter"/> that writes <see cref="PredictionCsv"/> lines (no header).</summary>
 public sealed class PredictionRowsCsvWriter : PredictionWriter
 {
     private readonly TextWriter _writer;
@@ -39,7 +39,7 @@ public sealed class PredictionRowsCsvWriter : PredictionWriter
     /// <inheritdoc/>
     public override void Write(PredictionBatch batch)
     {
-        PredictionRowsCsv.WriteRows(_writer, PredictionRowsCsv.FromBatch(batch, _package, _input, _etag));
+        PredictionCsv.WriteRows(_writer, PredictionRows.FromBatch(batch, _package, _input, _etag));
         RowsWritten += batch.RowCount;
     }
 
@@ -216,7 +216,7 @@ public class OnDemandPredictor
         };
     }
 
-    /// <summary>Predicts a catalog file (CSV-like text or FITS table) into <see cref="PredictionRowsCsv"/> lines.</summary>
+    /// <summary>Predicts a catalog file (CSV-like text or FITS table) into <see cref="PredictionCsv"/> lines.</summary>
     /// <param name="path">The local file.</param>
     /// <param name="profile">The profile.</param>
     /// <param name="input">The input's name for the output rows.</param>
@@ -232,7 +232,7 @@ public class OnDemandPredictor
         IReadOnlyList<LoadedModel> models = Select(profile, model);
         var problems = new List<string>();
         var written = new Dictionary<string, long>(StringComparer.Ordinal);
-        PredictionRowsCsv.WriteHeader(output);
+        PredictionCsv.WriteHeader(output);
         foreach (LoadedModel m in models)
         {
             try

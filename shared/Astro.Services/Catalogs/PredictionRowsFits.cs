@@ -1,4 +1,5 @@
 using System.Text;
+using Astro.Contract.Predictions;
 using Astro.Fits.Cards;
 using Astro.Fits.Headers;
 using Astro.Fits.Writing;

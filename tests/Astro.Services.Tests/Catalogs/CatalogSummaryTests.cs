@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Astro.Catalogs.Models;
+using Astro.Contract.Predictions;
 using Astro.Fits;
 using Astro.Fits.Tables;
 using Astro.Inference.Models;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Astro.Catalogs.Models;
+using Astro.Contract.Predictions;
 using Astro.Fits;
 using Astro.Fits.Tables;
 using Astro.Inference.Models;
@@ -28,9 +29,9 @@ public sealed class PredictionRowsTests
             new PredictionRow(2, "c", "cls", "v2", "class", "", float.NaN, 0.1f, "GALAXY", 0.9f, "STAR=0.05;GALAXY=0.9;QSO=0.05", 2, "", "x", "e"),
         };
         var w = new StringWriter { NewLine = "\n" };
-        PredictionRowsCsv.WriteHeader(w);
-        PredictionRowsCsv.WriteRows(w, rows);
-        List<PredictionRow> back = [.. PredictionRowsCsv.ReadRows(new StringReader(w.ToString()), "test")];
+        PredictionCsv.WriteHeader(w);
+        PredictionCsv.WriteRows(w, rows);
+        List<PredictionRow> back = [.. PredictionCsv.ReadRows(new StringReader(w.ToString()), "test")];
         Assert.Equal(rows.Length, back.Count);
         for (int i = 0; i < rows.Length; i++)
         {
@@ -42,8 +43,8 @@ public sealed class PredictionRowsTests
             Assert.Equal(rows[i].Probabilities, back[i].Probabilities);
         }
 
-        Assert.StartsWith(PredictionRowsCsv.Header + "\n0,\"id,with \"\"comma\"\"\",m,v1,logMstar,dex(Msun),10.123457,0.2,", w.ToString(), StringComparison.Ordinal);
-        Assert.Throws<InvalidDataException>(() => PredictionRowsCsv.ReadRows(new StringReader("1,2,3\n"), "short").ToList());
+        Assert.StartsWith(PredictionCsv.Header + "\n0,\"id,with \"\"comma\"\"\",m,v1,logMstar,dex(Msun),10.123457,0.2,", w.ToString(), StringComparison.Ordinal);
+        Assert.Throws<InvalidDataException>(() => PredictionCsv.ReadRows(new StringReader("1,2,3\n"), "short").ToList());
     }
 
     [Fact]

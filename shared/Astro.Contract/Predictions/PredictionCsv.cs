@@ -1,92 +1,20 @@
 using System.Globalization;
 using System.Text;
-using Astro.Contract.Packaging;
-using Astro.Contract.Predictions;
-using Astro.Inference.Models;
-using Astro.Inference.Packaging;
 
-namespace Astro.Services.Catalogs;
-
-/// <summary>One output row: one input object predicted by one model.</summary>
-/// <param name="Row">0-based row index among the catalog's well-formed rows.</param>
-/// <param name="Id">The source ID (or its line number when the profile has no ID column).</param>
-/// <param name="Model">The model's name.</param>
-/// <param name="Version">The model's version.</param>
-/// <param name="Target">The predicted quantity (regression) or class label (classification).</param>
-/// <param name="Unit">The prediction's unit, or empty.</param>
-/// <param name="Prediction">Regression: the value; classification: NaN.</param>
-/// <param name="Uncertainty">Regression: calibrated 1σ; classification: 1 − max probability. NaN when absent.</param>
-/// <param name="Class">Classification: the most probable class; else empty.</param>
-/// <param name="Probability">Classification: its probability; else NaN.</param>
-/// <param name="Probabilities">Classification: <c>class=p;…</c> in model order; else empty.</param>
-/// <param name="Flags">The <see cref="PredictionFlags"/> bits.</param>
-/// <param name="Reason">Why the row was not predicted (camelCase), else empty.</param>
-/// <param name="Input">The input blob (<c>container/name</c>).</param>
-/// <param name="ETag">The input blob version's ETag.</param>
-public sealed record PredictionRow(
-    long Row, string Id, string Model, string Version, string Target, string Unit, float Prediction, float Uncertainty,
-    string Class, float Probability, string Probabilities, int Flags, string Reason, string Input, string ETag)
-{
-    /// <summary>Whether the row has a prediction.</summary>
-    public bool Predicted => (Flags & (int)PredictionFlags.NotPredicted) == 0;
-}
+namespace Astro.Contract.Predictions;
 
 /// <summary>
 /// The CSV of catalog predictions, one line per (object, model), every line carrying the model name and version and the
 /// input blob's name and ETag. Invariant culture; floats in their shortest round-trip form (NaN as an empty field);
 /// RFC 4180 quoting; line breaks inside text are replaced by spaces. The same format is used for chunk parts, merged
-/// outputs and <c>POST /api/predict/catalog</c>.
+/// outputs, <c>astro predict</c> and <c>POST /api/predict/catalog</c>. Every column is described in docs/outputs.md.
 /// </summary>
-public static class PredictionRowsCsv
+public static class PredictionCsv
 {
-    /// <summary>The header line (without the line break).</summary>
+    /// <summary>The header line (without the line break): the column names of <see cref="PredictionRow"/>, in order.</summary>
     public const string Header = "row,id,model,version,target,unit,prediction,uncertainty,class,probability,probabilities,flags,reason,input,etag";
 
     private const int FieldCount = 15;
-
-    /// <summary>Converts a batch to rows.</summary>
-    /// <param name="batch">The batch.</param>
-    /// <param name="package">The model package (target and unit).</param>
-    /// <param name="input">The input blob (<c>container/name</c>).</param>
-    /// <param name="etag">The input version's ETag.</param>
-    /// <returns>One row per batch row, in order.</returns>
-    public static IEnumerable<PredictionRow> FromBatch(PredictionBatch batch, ModelPackage package, string input, string etag)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        ArgumentNullException.ThrowIfNull(package);
-        bool classification = batch.Task == ModelTask.Classification;
-        int classes = batch.Classes.Count;
-        string target = package.Manifest.Target.Name;
-        string unit = package.Manifest.Target.Unit ?? "";
-        for (int r = 0; r < batch.RowCount; r++)
-        {
-            string cls = "";
-            string probs = "";
-            float prob = float.NaN;
-            float prediction = batch.Values[r];
-            if (classification)
-            {
-                prediction = float.NaN;
-                int ci = batch.ClassIndices![r];
-                if (ci >= 0)
-                {
-                    cls = batch.Classes[ci];
-                    prob = batch.Values[r];
-                    var sb = new StringBuilder();
-                    for (int c = 0; c < classes; c++)
-                    {
-                        sb.Append(c == 0 ? "" : ";").Append(batch.Classes[c]).Append('=').Append(Float(batch.Probabilities![(r * classes) + c]));
-                    }
-
-                    probs = sb.ToString();
-                }
-            }
-
-            yield return new PredictionRow(
-                batch.FirstRowIndex + r, batch.Ids[r], batch.ModelName, batch.ModelVersion, target, unit, prediction, batch.Sigmas[r],
-                cls, prob, probs, (int)batch.Flags[r], batch.Reason(r), input, etag);
-        }
-    }
 
     /// <summary>Writes the header line.</summary>
     /// <param name="writer">The output.</param>
@@ -177,7 +105,10 @@ public static class PredictionRowsCsv
 
     private static float ParseFloat(string s) => s.Length == 0 ? float.NaN : float.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
 
-    private static string Text(string s)
+    /// <summary>Formats a text field: line breaks become spaces; quoted (RFC 4180) when it holds a comma or a quote, or starts or ends with a space.</summary>
+    /// <param name="s">The text.</param>
+    /// <returns>The field.</returns>
+    public static string Text(string s)
     {
         if (s.AsSpan().IndexOfAny("\r\n") >= 0)
         {
